@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
+)
+
+// app is what every command works with: the store and the engine over it.
+type app struct {
+	store  *corpus.Store
+	engine *rag.Engine
+	logger *slog.Logger
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}
+
+// newFlags returns a flag set for a subcommand with the shared --data flag.
+func newFlags(name string, cfg *Config, std stdio) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(std.err)
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (env BRIEFBOT_DATA)")
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}
+
+// openApp opens the store (adding the bundled sample to a brand-new one)
+// and loads the engine. Progress of a re-embedding goes to stderr.
+func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
+	logger := newLogger(cfg, std.err)
+	store, err := corpus.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	emb, err := newEmbedder(cfg, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages")}
+	engine, err := rag.New(ctx, store, emb, rcfg, logger.With("component", "rag"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a := &app{store: store, engine: engine, logger: logger}
+	if err := a.seed(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func newEmbedder(cfg Config, _ *slog.Logger) (rag.Embedder, error) {
+	switch cfg.Embedder {
+	case "local":
+		return rag.NewLocalEmbedder(cfg.LocalDims), nil
+	}
+	return nil, fmt.Errorf("BRIEFBOT_EMBEDDER=%s is not available in this build", cfg.Embedder)
+}
+
+// seed adds the bundled sample briefing to a new, empty data directory.
+func (a *app) seed(ctx context.Context) error {
+	empty, err := a.store.IsEmpty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	samples, err := corpus.Samples()
+	if err != nil {
+		return err
+	}
+	for _, s := range samples {
+		if _, _, err := a.engine.Add(ctx, s, corpus.AddOptions{}); err != nil && !errors.Is(err, corpus.ErrDuplicate) {
+			return fmt.Errorf("add sample %s: %w", s.ID, err)
+		}
+	}
+	return a.store.MarkSeeded(ctx)
+}
+
+// progressPrinter reports progress on w when it is a terminal, and nothing
+// otherwise (logs and pipes stay clean).
+func progressPrinter(w io.Writer, what string) func(done, total int) {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(f) {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(f, "\r%s: %d/%d", what, done, total)
+		if done >= total {
+			fmt.Fprintln(f)
+		}
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

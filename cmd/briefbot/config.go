@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting of .env.example, read once from the environment.
+// Packages receive the parts they need; nothing else reads the environment.
+type Config struct {
+	DataDir  string
+	LogLevel slog.Level
+
+	Embedder   string // "local" or "openai"
+	LocalDims  int
+	EmbedModel string
+
+	OpenAIKey     string
+	OpenAIBaseURL string
+	ChatModel     string
+
+	DiscordToken string
+	DiscordAppID string
+	GuildID      string
+	DiscordAPI   string
+	AdminRoles   []string
+	AdminUsers   []string
+	AsksPerMin   int
+
+	AllowPrivateURLs bool
+}
+
+// LLMConfigured reports whether answers go through an LLM: a key, or a base
+// URL (local servers such as Ollama need no key).
+func (c Config) LLMConfigured() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
+
+func loadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
+		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
+		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", "text-embedding-3-small"),
+		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
+		OpenAIBaseURL: strings.TrimSpace(getenv("OPENAI_BASE_URL")),
+		ChatModel:     envOr(getenv, "BRIEFBOT_CHAT_MODEL", "gpt-4o-mini"),
+		DiscordToken:  strings.TrimSpace(getenv("DISCORD_TOKEN")),
+		DiscordAppID:  strings.TrimSpace(getenv("DISCORD_APP_ID")),
+		GuildID:       strings.TrimSpace(getenv("DISCORD_GUILD_ID")),
+		DiscordAPI:    strings.TrimSpace(getenv("DISCORD_API_URL")),
+		AdminRoles:    splitList(getenv("BRIEFBOT_ADMIN_ROLE_IDS")),
+		AdminUsers:    splitList(getenv("BRIEFBOT_ADMIN_USER_IDS")),
+	}
+	var err error
+	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
+		return c, err
+	}
+	if c.LocalDims, err = envInt(getenv, "BRIEFBOT_LOCAL_DIMS", 512); err != nil {
+		return c, err
+	}
+	if c.AsksPerMin, err = envInt(getenv, "BRIEFBOT_ASKS_PER_MINUTE", 5); err != nil {
+		return c, err
+	}
+	switch c.Embedder {
+	case "local", "openai":
+	default:
+		return c, fmt.Errorf("BRIEFBOT_EMBEDDER=%q: use local or openai (see .env.example)", c.Embedder)
+	}
+	if c.Embedder == "openai" && !c.LLMConfigured() {
+		return c, fmt.Errorf("BRIEFBOT_EMBEDDER=openai needs OPENAI_API_KEY or OPENAI_BASE_URL (see .env.example)")
+	}
+	switch v := getenv("BRIEFBOT_ALLOW_PRIVATE_URLS"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.AllowPrivateURLs = true
+	default:
+		return c, fmt.Errorf("BRIEFBOT_ALLOW_PRIVATE_URLS=%q: use 1 or 0", v)
+	}
+	return c, nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(getenv func(string) string, key string, def int) (int, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive whole number (see .env.example)", key, v)
+	}
+	return n, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("BRIEFBOT_LOG_LEVEL=%q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error {
+	fs := newFlags("ingest", &cfg, std)
+	replace := fs.Bool("replace", false, "replace an article with the same ID and other content")
+	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID the articles belong to (default: global)")
+	format := fs.String("format", "txt", "format of standard input (-): txt, md or jsonl")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError{"ingest: name at least one file, directory or - (stdin); run briefbot --help"}
+	}
+	a, err := openApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	in := ingester{app: a, std: std, opts: corpus.AddOptions{Replace: *replace}, scope: *guild, stdinFormat: *format}
+	for _, p := range fs.Args() {
+		if err := in.path(ctx, p); err != nil {
+			return err // only a cancelled context or an unreadable directory stops everything
+		}
+	}
+	fmt.Fprintf(std.out, "%d added, %d skipped, %d failed\n", in.added, in.skipped, in.failed)
+	if in.failed > 0 {
+		return fmt.Errorf("%d of the sources could not be added (see above): %w", in.failed, errSilent)
+	}
+	return nil
+}
+
+// ingester adds sources one by one and keeps the per-file report.
+type ingester struct {
+	*app
+	std                    stdio
+	opts                   corpus.AddOptions
+	scope, stdinFormat     string
+	added, skipped, failed int
+}
+
+func (in *ingester) path(ctx context.Context, p string) error {
+	if p == "-" {
+		data, err := io.ReadAll(in.std.in)
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		in.file(ctx, "-."+strings.TrimPrefix(in.stdinFormat, "."), "-", data)
+		return nil
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		in.fail(p, fmt.Errorf("%w; check the path", errors.Unwrap(err)))
+		return nil
+	}
+	if !st.IsDir() {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			in.fail(p, err)
+			return nil
+		}
+		in.file(ctx, p, p, data)
+		return nil
+	}
+	return in.dir(ctx, p)
+}
+
+// dir ingests every supported file below root, in name order; hidden files
+// and folders are passed over.
+func (in *ingester) dir(ctx context.Context, root string) error {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && supported(p) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read directory %s: %w", root, err)
+	}
+	sort.Strings(files)
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := in.path(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func supported(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".txt", ".text", ".md", ".markdown", ".jsonl", ".ndjson":
+		return true
+	}
+	return false
+}
+
+// file parses a whole file before adding anything, so a malformed file
+// leaves the store as it was; then each article is added in its own
+// transaction.
+func (in *ingester) file(ctx context.Context, name, label string, data []byte) {
+	var arts []corpus.Article
+	err := corpus.ParseFile(name, data, func(a corpus.Article) error {
+		arts = append(arts, a)
+		return nil
+	})
+	if err != nil {
+		in.fail(label, err)
+		return
+	}
+	progress := progressPrinter(in.std.err, "ingesting "+label)
+	if len(arts) < 20 {
+		progress = nil
+	}
+	for i, art := range arts {
+		in.article(ctx, label, art)
+		if progress != nil {
+			progress(i+1, len(arts))
+		}
+	}
+}
+
+func (in *ingester) article(ctx context.Context, label string, art corpus.Article) {
+	art.Scope = in.scope
+	if art.Source == "" && label != "-" {
+		art.Source = filepath.Base(label)
+	}
+	art.AddedBy = "cli"
+	if user := os.Getenv("USER"); user != "" {
+		art.AddedBy = "cli:" + user
+	}
+	art.AddedAt = time.Now().UTC()
+	stored, n, err := in.engine.Add(ctx, art, in.opts)
+	switch {
+	case errors.Is(err, corpus.ErrDuplicate):
+		in.skipped++
+		fmt.Fprintf(in.std.out, "skipped %s: %s: %v\n", label, art.ID, err)
+	case err != nil:
+		in.fail(label, err)
+	default:
+		in.added++
+		fmt.Fprintf(in.std.out, "added   %s: %s %q (%s, %d passages)\n", label, stored.ID, stored.Title, dateOf(stored.Published), n)
+	}
+}
+
+func (in *ingester) fail(label string, err error) {
+	in.failed++
+	fmt.Fprintf(in.std.out, "failed  %s: %v\n", label, err)
+}
+
+func dateOf(t time.Time) string {
+	if t.IsZero() {
+		return "undated"
+	}
+	return t.Format("2006-01-02")
+}

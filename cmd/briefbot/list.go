@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+type jsonListed struct {
+	ID          string `json:"id"`
+	Scope       string `json:"scope"`
+	Title       string `json:"title"`
+	Source      string `json:"source"`
+	URL         string `json:"url"`
+	Published   string `json:"published"`
+	DateGuessed bool   `json:"date_guessed"`
+	AddedAt     string `json:"added_at"`
+	AddedBy     string `json:"added_by"`
+	Passages    int    `json:"passages"`
+}
+
+func runList(ctx context.Context, cfg Config, args []string, std stdio) error {
+	fs := newFlags("list", &cfg, std)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	guild := fs.String("guild", "", "also show this Discord server's articles")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	arts, err := a.engine.List(ctx, []string{corpus.GlobalScope, *guild})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]jsonListed, 0, len(arts))
+		for _, l := range arts {
+			out = append(out, jsonListed{ID: l.ID, Scope: scopeName(l.Scope), Title: l.Title, Source: l.Source,
+				URL: l.URL, Published: dateOrEmpty(l.Article), DateGuessed: l.DateGuessed,
+				AddedAt: l.AddedAt.Format("2006-01-02T15:04:05Z07:00"), AddedBy: l.AddedBy, Passages: l.Passages})
+		}
+		enc := json.NewEncoder(std.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDATE\tPASSAGES\tSCOPE\tTITLE")
+	for _, l := range arts {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.ID, dateOf(l.Published), l.Passages, scopeName(l.Scope), l.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "%d articles\n", len(arts))
+	return nil
+}
+
+// scopeName shows the global scope as "global", a guild by its ID.
+func scopeName(s string) string {
+	if s == corpus.GlobalScope {
+		return "global"
+	}
+	return s
+}
+
+func dateOrEmpty(a corpus.Article) string {
+	if a.Published.IsZero() {
+		return ""
+	}
+	return a.Published.Format("2006-01-02")
+}

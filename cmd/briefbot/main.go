@@ -1,0 +1,87 @@
+// Command briefbot answers questions about a team's news briefings with
+// cited, verbatim excerpts: from the command line, or as a Discord bot.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	stop()
+	if err != nil {
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintln(os.Stderr, "briefbot:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// stdio are the streams a command reads and writes; tests pass buffers.
+type stdio struct {
+	in  io.Reader
+	out io.Writer
+	err io.Writer
+}
+
+// errSilent marks a failure already reported to the user (per-file ingest
+// errors): main only sets the exit code.
+var errSilent = errors.New("failed")
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `briefbot answers questions about your news briefings with cited, verbatim excerpts.
+
+Usage:
+  briefbot ask [--json] [-k N] [--date YYYY-MM-DD] QUESTION
+  briefbot ask --json --questions FILE.jsonl
+  briefbot ingest [--replace] [--guild ID] [--format txt|md|jsonl] PATH|URL|- ...
+  briefbot list [--json] [--guild ID]
+  briefbot remove [--guild ID] ID...
+  briefbot eval --questions FILE [--docs FILE] [-k N] [--json]
+  briefbot serve
+
+Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
+Settings come from the environment; see .env.example.`
+
+// run parses the subcommand and hands over to it.
+func run(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(io.out, usage)
+		if len(args) == 0 {
+			return usageError{"no command given"}
+		}
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	cmds := map[string]func(context.Context, Config, []string, stdio) error{
+		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
+		"eval": runEval,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown command %q; run briefbot --help", args[0])}
+	}
+	return cmd(ctx, cfg, args[1:], io)
+}

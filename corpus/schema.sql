@@ -1,0 +1,44 @@
+-- The durable store. Articles are keyed by (scope, id): each Discord server
+-- has its own namespace, global articles ("" scope) are seen by all.
+CREATE TABLE IF NOT EXISTS articles (
+    pk           INTEGER PRIMARY KEY,
+    id           TEXT    NOT NULL,
+    scope        TEXT    NOT NULL DEFAULT '',
+    title        TEXT    NOT NULL DEFAULT '',
+    source       TEXT    NOT NULL DEFAULT '',
+    url          TEXT    NOT NULL DEFAULT '',
+    published    TEXT    NOT NULL DEFAULT '',  -- YYYY-MM-DD or ''
+    date_guessed INTEGER NOT NULL DEFAULT 0,
+    body         TEXT    NOT NULL,
+    added_at     TEXT    NOT NULL,             -- RFC 3339, UTC
+    added_by     TEXT    NOT NULL DEFAULT '',
+    hash         TEXT    NOT NULL,
+    UNIQUE (scope, id)
+);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles (hash);
+
+-- Passages are byte ranges of their article's body; the text is not stored
+-- twice. hash = sha256 of the passage text, the key of its embedding.
+CREATE TABLE IF NOT EXISTS passages (
+    article_pk INTEGER NOT NULL REFERENCES articles (pk) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    heading    TEXT    NOT NULL DEFAULT '',
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
+    hash       TEXT    NOT NULL,
+    PRIMARY KEY (article_pk, seq)
+) WITHOUT ROWID;
+
+-- Embeddings are a cache keyed by embedder name and passage text hash:
+-- identical text is embedded once, and a change of embedder re-embeds.
+CREATE TABLE IF NOT EXISTS embeddings (
+    embedder TEXT NOT NULL,
+    hash     TEXT NOT NULL,
+    vector   BLOB NOT NULL,                    -- little-endian float32
+    PRIMARY KEY (embedder, hash)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -1,0 +1,197 @@
+package corpus
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+const articleCols = `id, scope, title, source, url, published, date_guessed, added_at, added_by, hash`
+
+// Get returns the article id visible from scopes (the most specific scope
+// first), with its body. It returns ErrNotFound when none is visible.
+func (s *Store) Get(ctx context.Context, scopes []string, id string) (Article, error) {
+	q, args := inScopes(`SELECT `+articleCols+`, body FROM articles
+		WHERE id = ? AND scope IN (%s) ORDER BY scope DESC LIMIT 1`, scopes, id)
+	var a Article
+	var body string
+	err := scanArticle(s.db.QueryRowContext(ctx, q, args...), &a, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Article{}, fmt.Errorf("%q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Article{}, fmt.Errorf("get %s: %w", id, err)
+	}
+	a.Body = body
+	return a, nil
+}
+
+// Listed is an article as listed: without its body, with its passage count.
+type Listed struct {
+	Article
+	Passages int
+}
+
+// List returns the articles visible from scopes, newest first (by
+// published date, then by when they were added). Bodies are left empty.
+func (s *Store) List(ctx context.Context, scopes []string) ([]Listed, error) {
+	q, args := inScopes(`SELECT `+articleCols+`,
+		(SELECT count(*) FROM passages p WHERE p.article_pk = a.pk)
+		FROM articles a WHERE scope IN (%s)
+		ORDER BY published DESC, added_at DESC, id`, scopes)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	defer rows.Close()
+	var out []Listed
+	for rows.Next() {
+		var l Listed
+		if err := scanArticle(rows, &l.Article, &l.Passages); err != nil {
+			return nil, fmt.Errorf("list articles: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanArticle(r scanner, a *Article, extra ...any) error {
+	return r.Scan(append(articleFields(a), extra...)...)
+}
+
+// Loaded is one stored article with its passages and, for each passage, the
+// cached vector of the requested embedder (nil where none is cached).
+type Loaded struct {
+	Article  Article
+	Passages []Passage
+	Vectors  [][]float32
+}
+
+// Each calls fn for every stored article, in the order they were added, with
+// passages and the vectors cached for embedder. It reads with two queries,
+// not one per article, because it runs at every start.
+func (s *Store) Each(ctx context.Context, embedder string, fn func(Loaded) error) error {
+	arts, err := s.db.QueryContext(ctx, `SELECT pk, `+articleCols+`, body FROM articles ORDER BY pk`)
+	if err != nil {
+		return fmt.Errorf("load articles: %w", err)
+	}
+	defer arts.Close()
+	ps, err := s.db.QueryContext(ctx, `SELECT p.article_pk, p.seq, p.heading, p.start, p.end, e.vector
+		FROM passages p LEFT JOIN embeddings e ON e.embedder = ? AND e.hash = p.hash
+		ORDER BY p.article_pk, p.seq`, embedder)
+	if err != nil {
+		return fmt.Errorf("load passages: %w", err)
+	}
+	defer ps.Close()
+	next := passageReader(ps)
+	for arts.Next() {
+		var l Loaded
+		var pk int64
+		if err := arts.Scan(append(append([]any{&pk}, articleFields(&l.Article)...), &l.Article.Body)...); err != nil {
+			return fmt.Errorf("load articles: %w", err)
+		}
+		if err := next(pk, &l); err != nil {
+			return fmt.Errorf("load passages of %s: %w", l.Article.ID, err)
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	if err := arts.Err(); err != nil {
+		return fmt.Errorf("load articles: %w", err)
+	}
+	return nil
+}
+
+// articleFields are the scan destinations of articleCols.
+func articleFields(a *Article) []any {
+	return []any{&a.ID, &a.Scope, &a.Title, &a.Source, &a.URL, dateScanner{&a.Published},
+		&a.DateGuessed, timeScanner{&a.AddedAt}, &a.AddedBy, &a.Hash}
+}
+
+type dateScanner struct{ t *time.Time }
+
+func (d dateScanner) Scan(v any) error {
+	if s, ok := v.(string); ok && s != "" {
+		*d.t, _ = time.Parse("2006-01-02", s)
+	}
+	return nil
+}
+
+type timeScanner struct{ t *time.Time }
+
+func (d timeScanner) Scan(v any) error {
+	if s, ok := v.(string); ok && s != "" {
+		*d.t, _ = time.Parse(time.RFC3339, s)
+	}
+	return nil
+}
+
+// passageReader walks the passage rows (ordered by article) alongside the
+// article rows; rows of articles missing from the article query are skipped.
+func passageReader(rows *sql.Rows) func(pk int64, l *Loaded) error {
+	var pending *int64
+	var cur struct {
+		pk         int64
+		seq        int
+		heading    string
+		start, end int
+		vec        []byte
+	}
+	return func(pk int64, l *Loaded) error {
+		for {
+			if pending == nil {
+				if !rows.Next() {
+					return rows.Err()
+				}
+				if err := rows.Scan(&cur.pk, &cur.seq, &cur.heading, &cur.start, &cur.end, &cur.vec); err != nil {
+					return err
+				}
+				pending = &cur.pk
+			}
+			if cur.pk > pk {
+				return nil
+			}
+			pending = nil
+			if cur.pk < pk {
+				continue
+			}
+			body := l.Article.Body
+			if cur.start < 0 || cur.end > len(body) || cur.start > cur.end {
+				return fmt.Errorf("passage %d out of range", cur.seq)
+			}
+			l.Passages = append(l.Passages, Passage{
+				ID: l.Article.ID + "#" + strconv.Itoa(cur.seq), ArticleID: l.Article.ID,
+				Seq: cur.seq, Heading: cur.heading, Start: cur.start, End: cur.end,
+				Text: body[cur.start:cur.end],
+			})
+			l.Vectors = append(l.Vectors, decodeVector(cur.vec))
+		}
+	}
+}
+
+func encodeVector(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func decodeVector(b []byte) []float32 {
+	if len(b) == 0 || len(b)%4 != 0 {
+		return nil
+	}
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
+}

@@ -1,0 +1,92 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+)
+
+// LocalEmbedder is the offline default: a hashed bag of stemmed words and
+// word pairs ("feature hashing"), with sublinear term frequencies. It needs
+// no model weights (none can be downloaded here), is deterministic across
+// machines and versions of Go, and costs microseconds per passage.
+//
+// Queries are weighted by inverse document frequency at query time (see
+// EmbedQuery), which makes the dot product a TF-IDF cosine without storing
+// corpus statistics in the passage vectors: adding articles never
+// invalidates vectors already stored.
+type LocalEmbedder struct {
+	dims int
+	an   *analyzer
+}
+
+// NewLocalEmbedder returns a local embedder with the given number of
+// dimensions (512 when dims <= 0).
+func NewLocalEmbedder(dims int) *LocalEmbedder {
+	if dims <= 0 {
+		dims = 512
+	}
+	return &LocalEmbedder{dims: dims, an: newAnalyzer()}
+}
+
+// Name identifies the feature scheme and size; bump the version when the
+// features change so stored vectors are rebuilt.
+func (e *LocalEmbedder) Name() string { return fmt.Sprintf("local-hash-v1-%d", e.dims) }
+
+// Embed returns one unit vector per text.
+func (e *LocalEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		out[i] = e.vector(e.an.terms(t), nil)
+	}
+	return out, nil
+}
+
+// EmbedQuery embeds a question with each feature weighted by weight (the
+// term's idf over the visible passages; a pair gets the mean of its words').
+func (e *LocalEmbedder) EmbedQuery(text string, weight func(term string) float64) []float32 {
+	return e.vector(e.an.terms(text), weight)
+}
+
+// pairWeight scales word-pair features against single words: pairs add
+// phrase evidence ("supreme court") without drowning the words.
+const pairWeight = 0.5
+
+func (e *LocalEmbedder) vector(terms []string, weight func(string) float64) []float32 {
+	feats := make(map[string]float64, 2*len(terms))
+	for i, t := range terms {
+		feats[t]++
+		if i > 0 {
+			feats[terms[i-1]+" "+t] += pairWeight
+		}
+	}
+	v := make([]float32, e.dims)
+	for f, tf := range feats {
+		w := 1 + math.Log(tf)
+		if tf < 1 {
+			w = tf
+		}
+		if weight != nil {
+			w *= featureWeight(f, weight)
+		}
+		h := fnv.New64a()
+		h.Write([]byte(f))
+		sum := h.Sum64()
+		idx := int(sum % uint64(e.dims))
+		if sum>>63 == 1 { // the sign bit spreads collisions around zero
+			w = -w
+		}
+		v[idx] += float32(w)
+	}
+	return normalize(v)
+}
+
+func featureWeight(f string, weight func(string) float64) float64 {
+	for i := 0; i < len(f); i++ {
+		if f[i] == ' ' {
+			return (weight(f[:i]) + weight(f[i+1:])) / 2
+		}
+	}
+	return weight(f)
+}

@@ -1,0 +1,222 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// Config tunes an Engine. Zero values mean the defaults.
+type Config struct {
+	K            int     // passages retrieved per question (default 5)
+	VectorWeight float64 // weight of the vector ranking in fusion (default DefaultVectorWeight)
+	Retrieval    string  // RetrieveHybrid (default), RetrieveBM25 or RetrieveVectors
+	// MinCoverage is the share of the question's weighted terms the best
+	// sentence must contain, below which the extractive answer refuses.
+	MinCoverage float64
+	// Progress, if set, is called while stored passages are (re-)embedded
+	// at start: done of total.
+	Progress func(done, total int)
+}
+
+// DefaultVectorWeight was chosen on the dev sets (see README).
+const DefaultVectorWeight = 0.5
+
+// DefaultMinCoverage was calibrated on the dev sets' unanswerable
+// questions (see README).
+const DefaultMinCoverage = 0.5
+
+func (c *Config) defaults() {
+	if c.K <= 0 {
+		c.K = 5
+	}
+	if c.VectorWeight == 0 {
+		c.VectorWeight = DefaultVectorWeight
+	}
+	if c.Retrieval == "" {
+		c.Retrieval = RetrieveHybrid
+	}
+	if c.MinCoverage == 0 {
+		c.MinCoverage = DefaultMinCoverage
+	}
+}
+
+// Engine answers questions from the articles in a corpus.Store. It keeps
+// in-memory indexes that mirror the store; the store stays the source of
+// truth and is written first.
+type Engine struct {
+	store  *corpus.Store
+	emb    Embedder
+	an     *analyzer
+	index  *index
+	cfg    Config
+	logger *slog.Logger
+}
+
+// New loads every stored article into the indexes. Passages without a
+// cached vector for emb (a new embedder, or a damaged cache) are embedded
+// now and cached, with cfg.Progress reporting; a restart with the same
+// embedder embeds nothing.
+func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, logger *slog.Logger) (*Engine, error) {
+	cfg.defaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{store: store, emb: emb, an: newAnalyzer(), index: newIndex(), cfg: cfg, logger: logger}
+	start := time.Now()
+	var pending []corpus.Loaded
+	missing, total := 0, 0
+	err := store.Each(ctx, emb.Name(), func(l corpus.Loaded) error {
+		total += len(l.Passages)
+		if n := countNil(l.Vectors); n > 0 {
+			missing += n
+			pending = append(pending, l)
+			return nil
+		}
+		return e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load index: %w", err)
+	}
+	if missing > 0 {
+		logger.Info("embedding stored passages", "embedder", emb.Name(), "passages", missing)
+		if err := e.embedPending(ctx, pending, missing); err != nil {
+			return nil, err
+		}
+	}
+	logger.Debug("index loaded", "passages", total, "embedded", missing, "took", time.Since(start))
+	return e, nil
+}
+
+func countNil(vs [][]float32) int {
+	n := 0
+	for _, v := range vs {
+		if v == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// embedPending embeds the passages that have no cached vector, caching
+// them article by article so an interrupted start resumes where it stopped.
+func (e *Engine) embedPending(ctx context.Context, pending []corpus.Loaded, total int) error {
+	done := 0
+	for _, l := range pending {
+		vecs, err := e.embedMissing(ctx, l.Passages, l.Vectors)
+		if err != nil {
+			return fmt.Errorf("re-embed %s: %w", l.Article.ID, err)
+		}
+		if err := e.store.PutVectors(ctx, vecs); err != nil {
+			return fmt.Errorf("re-embed %s: %w", l.Article.ID, err)
+		}
+		for i, p := range l.Passages {
+			l.Vectors[i] = vecs.ByHash[corpus.TextHash(p.Text)]
+		}
+		if err := e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors); err != nil {
+			return err
+		}
+		done += len(l.Passages)
+		if e.cfg.Progress != nil {
+			e.cfg.Progress(min(done, total), total)
+		}
+	}
+	return nil
+}
+
+// embedMissing embeds the passages whose vector is nil (have may be nil:
+// all are missing) and returns the new vectors keyed by text hash.
+func (e *Engine) embedMissing(ctx context.Context, ps []corpus.Passage, have [][]float32) (corpus.Vectors, error) {
+	vecs := corpus.Vectors{Embedder: e.emb.Name(), ByHash: make(map[string][]float32)}
+	var texts, hashes []string
+	for i, p := range ps {
+		h := corpus.TextHash(p.Text)
+		if (have != nil && have[i] != nil) || containsKey(vecs.ByHash, h) {
+			continue
+		}
+		vecs.ByHash[h] = nil
+		texts = append(texts, p.Text)
+		hashes = append(hashes, h)
+	}
+	if len(texts) == 0 {
+		return vecs, nil
+	}
+	out, err := e.emb.Embed(ctx, texts)
+	if err != nil {
+		return corpus.Vectors{}, err
+	}
+	if len(out) != len(texts) {
+		return corpus.Vectors{}, fmt.Errorf("embedder %s returned %d vectors for %d texts", e.emb.Name(), len(out), len(texts))
+	}
+	for i, h := range hashes {
+		vecs.ByHash[h] = out[i]
+	}
+	return vecs, nil
+}
+
+func containsKey(m map[string][]float32, k string) bool { _, ok := m[k]; return ok }
+
+// Add splits, embeds and stores an article, then indexes it: it is
+// answerable as soon as Add returns. Embedding happens before the store's
+// transaction, so a failing embedder leaves nothing half-added. It returns
+// the stored article and its passage count; errors wrap corpus.ErrEmpty,
+// corpus.ErrDuplicate or corpus.ErrConflict for the user's input.
+func (e *Engine) Add(ctx context.Context, a corpus.Article, opts corpus.AddOptions) (corpus.Article, int, error) {
+	if a.Hash == "" {
+		a.Hash = corpus.ContentHash(a.Title, a.Body)
+	}
+	if a.AddedAt.IsZero() {
+		a.AddedAt = time.Now().UTC()
+	}
+	ps := corpus.Split(a)
+	if len(ps) == 0 {
+		return a, 0, fmt.Errorf("%s: %w", a.ID, corpus.ErrEmpty)
+	}
+	vecs, err := e.embedMissing(ctx, ps, nil)
+	if err != nil {
+		return a, 0, fmt.Errorf("embed %s: %w", a.ID, err)
+	}
+	if err := e.store.Add(ctx, a, ps, vecs, opts); err != nil {
+		return a, 0, err
+	}
+	if opts.Replace {
+		if err := e.index.remove(ctx, a.Scope, a.ID); err != nil {
+			return a, 0, err
+		}
+	}
+	all := make([][]float32, len(ps))
+	for i, p := range ps {
+		all[i] = vecs.ByHash[corpus.TextHash(p.Text)]
+	}
+	if err := e.index.add(ctx, e.an, &a, ps, all); err != nil {
+		return a, 0, err
+	}
+	return a, len(ps), nil
+}
+
+// Remove deletes the article id visible from scopes from the store and the
+// indexes. It returns corpus.ErrNotFound when no such article is visible.
+func (e *Engine) Remove(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
+	a, err := e.store.Remove(ctx, normScopes(scopes), id)
+	if err != nil {
+		return a, err
+	}
+	return a, e.index.remove(ctx, a.Scope, a.ID)
+}
+
+// Get returns the article id visible from scopes.
+func (e *Engine) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
+	return e.store.Get(ctx, normScopes(scopes), id)
+}
+
+// List returns the articles visible from scopes, newest first.
+func (e *Engine) List(ctx context.Context, scopes []string) ([]corpus.Listed, error) {
+	return e.store.List(ctx, normScopes(scopes))
+}
+
+// ErrNoQuestion is returned for an empty question.
+var ErrNoQuestion = errors.New("the question is empty")

@@ -1,0 +1,110 @@
+package rag
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// NotCoveredSentence is the one fixed answer when the briefings don't cover
+// a question, in both modes.
+const NotCoveredSentence = "The briefings don't cover this."
+
+// Extractive answers quote at most maxQuotes sentences from the top
+// fromPassages passages.
+const (
+	maxQuotes    = 3
+	fromPassages = 3
+)
+
+// sentence is a candidate quote: a byte range of an article body.
+type sentence struct {
+	hit        int // index in the hits
+	start, end int // in the article body
+	coverage   float64
+}
+
+// extract builds the extractive answer: the sentences of the top passages
+// that contain most of the question's weighted terms, quoted verbatim.
+// When even the best sentence covers less than minCoverage of the
+// question, the evidence is too weak and it refuses.
+func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, refused bool) {
+	best := e.candidateSentences(r)
+	if len(best) == 0 || best[0].coverage < minCoverage {
+		return NotCoveredSentence, nil, true
+	}
+	var chosen []sentence
+	for _, s := range best {
+		if len(chosen) == maxQuotes || s.coverage < minCoverage || s.coverage < 0.75*best[0].coverage {
+			break
+		}
+		chosen = append(chosen, s)
+	}
+	var b strings.Builder
+	for i, s := range chosen {
+		h := r.hits[s.hit]
+		c := citationFor(h.Article, s.start, s.end)
+		c.N, c.Verified = i+1, true
+		cites = append(cites, c)
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("“" + c.Quote + "” [" + itoa(c.N) + "]")
+	}
+	return b.String(), cites, false
+}
+
+// candidateSentences scores every sentence of the top passages by the
+// share of the question's idf mass it contains; words of the article title
+// and the passage heading count half (they frame the sentence). Sorted
+// best first, ties by rank order.
+func (e *Engine) candidateSentences(r retrieval) []sentence {
+	weights := make(map[string]float64)
+	total := 0.0
+	for _, t := range r.terms {
+		if _, ok := weights[t]; !ok {
+			weights[t] = r.stats.idf(t)
+			total += weights[t]
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	var out []sentence
+	for hi, h := range r.hits[:min(fromPassages, len(r.hits))] {
+		frame := termSet(e.an.terms(h.Article.Title + "\n" + h.Passage.Heading))
+		for _, rg := range corpus.Sentences(h.Passage.Text) {
+			in := termSet(e.an.terms(h.Passage.Text[rg[0]:rg[1]]))
+			got := 0.0
+			for t, w := range weights {
+				switch {
+				case in[t]:
+					got += w
+				case frame[t]:
+					got += w / 2
+				}
+			}
+			out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1], coverage: got / total})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].coverage > out[j].coverage })
+	return out
+}
+
+func termSet(terms []string) map[string]bool {
+	m := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		m[t] = true
+	}
+	return m
+}
+
+// citationFor cites body[start:end] of a; the quote is our stored text.
+func citationFor(a *corpus.Article, start, end int) Citation {
+	return Citation{
+		ArticleID: a.ID, Title: a.Title, URL: a.URL, Source: a.Source,
+		Published: a.Published, DateGuessed: a.DateGuessed,
+		Quote: a.Body[start:end], Start: start, End: end,
+	}
+}

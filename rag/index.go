@@ -1,0 +1,173 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+
+	chromem "github.com/philippgille/chromem-go"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// entry is one indexed passage. Entries are never reused: a removed
+// passage is marked dead, so document numbers in the indexes stay valid.
+type entry struct {
+	passage corpus.Passage
+	article *corpus.Article
+	terms   []string // analysed title, heading and text, for BM25 removal
+	alive   bool
+}
+
+// index holds the in-memory search structures, rebuilt from the store at
+// start: per scope a chromem-go collection of vectors and a BM25 shard.
+// Splitting by scope makes scope filtering happen before ranking on both
+// sides. Guarded by mu; chromem collections lock themselves.
+type index struct {
+	mu      sync.RWMutex
+	entries []*entry
+	byKey   map[string][]int // scope + "\x00" + article ID -> entries
+	shards  map[string]*bm25Shard
+	vectors *chromem.DB
+	cols    map[string]*chromem.Collection
+	dead    int
+}
+
+func newIndex() *index {
+	return &index{
+		byKey:   make(map[string][]int),
+		shards:  make(map[string]*bm25Shard),
+		vectors: chromem.NewDB(),
+		cols:    make(map[string]*chromem.Collection),
+	}
+}
+
+func articleKey(scope, id string) string { return scope + "\x00" + id }
+
+// noEmbedding is the collection's embedding func: every vector is computed
+// by our own Embedder before it reaches chromem-go, and a nil func would
+// make chromem-go fall back to calling OpenAI with OPENAI_API_KEY.
+func noEmbedding(context.Context, string) ([]float32, error) {
+	return nil, fmt.Errorf("rag: vectors are computed before indexing")
+}
+
+// add indexes an article's passages with their vectors.
+func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []corpus.Passage, vecs [][]float32) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	col, err := ix.collection(a.Scope)
+	if err != nil {
+		return err
+	}
+	shard := ix.shard(a.Scope)
+	docs := make([]chromem.Document, 0, len(ps))
+	key := articleKey(a.Scope, a.ID)
+	for i, p := range ps {
+		n := len(ix.entries)
+		terms := an.terms(indexText(a, p))
+		ix.entries = append(ix.entries, &entry{passage: p, article: a, terms: terms, alive: true})
+		ix.byKey[key] = append(ix.byKey[key], n)
+		shard.add(n, terms)
+		docs = append(docs, chromem.Document{ID: strconv.Itoa(n), Embedding: vecs[i]})
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	if err := col.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0)); err != nil {
+		return fmt.Errorf("index %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// indexText is what BM25 sees of a passage: as in the evaluation baseline,
+// the article title counts with the text; the sub-heading too.
+func indexText(a *corpus.Article, p corpus.Passage) string {
+	return a.Title + "\n" + p.Heading + "\n" + p.Text
+}
+
+// remove drops an article's passages from both indexes.
+func (ix *index) remove(ctx context.Context, scope, id string) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	key := articleKey(scope, id)
+	docs := ix.byKey[key]
+	delete(ix.byKey, key)
+	ids := make([]string, 0, len(docs))
+	for _, n := range docs {
+		e := ix.entries[n]
+		e.alive = false
+		ix.shards[scope].remove(e.terms)
+		e.terms = nil
+		ids = append(ids, strconv.Itoa(n))
+		ix.dead++
+	}
+	if len(ids) > 0 {
+		if err := ix.cols[scope].Delete(ctx, nil, nil, ids...); err != nil {
+			return fmt.Errorf("unindex %s: %w", id, err)
+		}
+	}
+	if ix.dead > 1024 && ix.dead > len(ix.entries)/4 {
+		for _, s := range ix.shards {
+			s.compact(ix.alive)
+		}
+		ix.dead = 0
+	}
+	return nil
+}
+
+func (ix *index) alive(n int) bool { return ix.entries[n].alive }
+
+func (ix *index) docLen(n int) int { return len(ix.entries[n].terms) }
+
+func (ix *index) shard(scope string) *bm25Shard {
+	s, ok := ix.shards[scope]
+	if !ok {
+		s = newBM25Shard()
+		ix.shards[scope] = s
+	}
+	return s
+}
+
+func (ix *index) collection(scope string) (*chromem.Collection, error) {
+	if c, ok := ix.cols[scope]; ok {
+		return c, nil
+	}
+	c, err := ix.vectors.CreateCollection("scope-"+scope, nil, noEmbedding)
+	if err != nil {
+		return nil, fmt.Errorf("create collection: %w", err)
+	}
+	ix.cols[scope] = c
+	return c, nil
+}
+
+// visible returns the shards and collections of scopes that exist.
+func (ix *index) visible(scopes []string) ([]*bm25Shard, []*chromem.Collection) {
+	var shards []*bm25Shard
+	var cols []*chromem.Collection
+	for _, sc := range normScopes(scopes) {
+		if s, ok := ix.shards[sc]; ok {
+			shards = append(shards, s)
+		}
+		if c, ok := ix.cols[sc]; ok {
+			cols = append(cols, c)
+		}
+	}
+	return shards, cols
+}
+
+// normScopes makes sure global is always visible and scopes are unique.
+func normScopes(scopes []string) []string {
+	out := []string{corpus.GlobalScope}
+	for _, s := range scopes {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == s
+		}
+		if !dup {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	chromem "github.com/philippgille/chromem-go"
+)
+
+// Retrieval modes, for evaluation: the hybrid default, and each side alone.
+const (
+	RetrieveHybrid  = "hybrid"
+	RetrieveBM25    = "bm25"
+	RetrieveVectors = "vector"
+)
+
+// candidates is how deep each side ranks before fusion.
+const candidates = 50
+
+// rrfK is the reciprocal-rank-fusion constant (Cormack et al. use 60).
+const rrfK = 60
+
+// retrieval is one ranked list and the statistics used to make it.
+type retrieval struct {
+	hits  []Hit
+	stats keywordStats
+	terms []string
+}
+
+// retrieve ranks the passages visible from scopes for the question and
+// returns the best k. Results are clamped to what exists.
+func (e *Engine) retrieve(ctx context.Context, question string, scopes []string, k int, mode string) (retrieval, error) {
+	ix := e.index
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	shards, cols := ix.visible(scopes)
+	r := retrieval{stats: combine(shards), terms: e.an.terms(question)}
+	var kw, vec []scored
+	if mode != RetrieveVectors {
+		kw = r.stats.search(r.terms, ix.docLen, ix.alive, candidates)
+	}
+	if mode != RetrieveBM25 {
+		var err error
+		if vec, err = e.vectorSearch(ctx, question, r.stats, cols); err != nil {
+			return r, err
+		}
+	}
+	for _, s := range fuse(kw, vec, e.cfg.VectorWeight, k) {
+		en := ix.entries[s.doc]
+		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
+	}
+	return r, nil
+}
+
+// queryEmbedder is implemented by embedders that weight query features by
+// corpus statistics (the local embedder).
+type queryEmbedder interface {
+	EmbedQuery(text string, weight func(term string) float64) []float32
+}
+
+func (e *Engine) vectorSearch(ctx context.Context, question string, st keywordStats, cols []*chromem.Collection) ([]scored, error) {
+	var q []float32
+	if qe, ok := e.emb.(queryEmbedder); ok {
+		q = qe.EmbedQuery(question, st.idf)
+	} else {
+		vs, err := e.emb.Embed(ctx, []string{question})
+		if err != nil {
+			return nil, fmt.Errorf("embed question: %w", err)
+		}
+		q = vs[0]
+	}
+	if isZero(q) {
+		return nil, nil
+	}
+	var out []scored
+	for _, c := range cols {
+		n := min(candidates, c.Count())
+		if n == 0 {
+			continue
+		}
+		res, err := c.QueryEmbedding(ctx, q, n, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("vector query: %w", err)
+		}
+		for _, r := range res {
+			doc, _ := strconv.Atoi(r.ID)
+			out = append(out, scored{doc: doc, score: float64(r.Similarity)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out[:min(len(out), candidates)], nil
+}
+
+// fuse merges the keyword and vector rankings with weighted reciprocal rank
+// fusion: robust to the two sides' incomparable score scales. The keyword
+// side weighs 1, the vector side vw.
+func fuse(kw, vec []scored, vw float64, k int) []scored {
+	scores := make(map[int]float64, len(kw)+len(vec))
+	for i, s := range kw {
+		scores[s.doc] += 1 / float64(rrfK+i+1)
+	}
+	for i, s := range vec {
+		scores[s.doc] += vw / float64(rrfK+i+1)
+	}
+	return topN(scores, k)
+}
+
+func isZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,98 @@
+package rag
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// stopwords are dropped before ranking: the list of the evaluation's BM25
+// baseline (NLTK-style, with contraction fragments such as "t" and "s").
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be
+because been before being below between both but by can cannot could did do does doing don down during
+each few for from further had has have having he her here hers herself him himself his how i if in into
+is it its itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them themselves then
+there these they this those through to too under until up very was we were what when where which while
+who whom why will with would you your yours yourself yourselves s t d ll m re ve y isn aren wasn weren
+hasn haven hadn doesn didn couldn shouldn wouldn`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// analyzer turns text into index terms: lower-cased words and numbers,
+// stopwords dropped, English Snowball stems. Stems are cached because the
+// stemmer dominates indexing time and news vocabularies repeat.
+type analyzer struct {
+	mu    sync.RWMutex
+	stems map[string]string
+}
+
+func newAnalyzer() *analyzer { return &analyzer{stems: make(map[string]string)} }
+
+// terms returns the index terms of text in order.
+func (an *analyzer) terms(text string) []string {
+	var out []string
+	forEachWord(text, func(w string) {
+		if stopwords[w] {
+			return
+		}
+		out = append(out, an.stem(w))
+	})
+	return out
+}
+
+func (an *analyzer) stem(w string) string {
+	an.mu.RLock()
+	s, ok := an.stems[w]
+	an.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = w
+	if len(w) > 3 && isLetters(w) {
+		s = english.Stem(w, false)
+	}
+	an.mu.Lock()
+	if len(an.stems) < 1<<20 { // bound memory on adversarial input
+		an.stems[w] = s
+	}
+	an.mu.Unlock()
+	return s
+}
+
+// forEachWord calls fn with each lower-cased run of letters and digits.
+// Apostrophes split words ("China’s" gives "china", "s"), as in the
+// evaluation's tokenizer.
+func forEachWord(text string, fn func(string)) {
+	start := -1
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			fn(strings.ToLower(text[start:i]))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(strings.ToLower(text[start:]))
+	}
+}
+
+func isLetters(w string) bool {
+	for _, r := range w {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
+}
