@@ -40,6 +40,10 @@ type Answer struct {
 	Refused   bool   // the briefings don't cover the question
 	Mode      string // ModeExtractive or ModeLLM
 	Note      string // one-line note for the reader (fallback reason, warning); may be empty
+	// Confidence is the share of the question's weighted terms found in the
+	// best sentence of the top passages (0..1); the extractive answer
+	// refuses below Config.MinCoverage.
+	Confidence float64
 	Citations []Citation
 	Passages  []Hit // retrieved passages in rank order
 	Usage     *Usage

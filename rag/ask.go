@@ -22,8 +22,20 @@ func (e *Engine) Answer(ctx context.Context, q Question) (Answer, error) {
 		return Answer{}, err
 	}
 	ans := Answer{Question: text, Mode: ModeExtractive, Passages: r.hits}
-	ans.Text, ans.Citations, ans.Refused = e.extract(r, e.cfg.MinCoverage)
+	ans.Text, ans.Citations, ans.Confidence = e.extract(r, e.cfg.MinCoverage)
+	ans.Refused = len(ans.Citations) == 0
 	return ans, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Rank returns the k best passages for question visible from scopes, with
+// the given retrieval mode (RetrieveHybrid, RetrieveBM25, RetrieveVectors).
+// It is the retrieval step of Answer, exposed for evaluation.
+func (e *Engine) Rank(ctx context.Context, question string, scopes []string, k int, mode string) ([]Hit, error) {
+	if mode == RetrievePlainBM25 {
+		return e.plainRank(question, k), nil
+	}
+	r, err := e.retrieve(ctx, question, scopes, k, mode)
+	return r.hits, err
+}

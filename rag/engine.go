@@ -24,11 +24,11 @@ type Config struct {
 }
 
 // DefaultVectorWeight was chosen on the dev sets (see README).
-const DefaultVectorWeight = 0.5
+const DefaultVectorWeight = 0.2
 
 // DefaultMinCoverage was calibrated on the dev sets' unanswerable
 // questions (see README).
-const DefaultMinCoverage = 0.5
+const DefaultMinCoverage = 0.45
 
 func (c *Config) defaults() {
 	if c.K <= 0 {
@@ -55,6 +55,7 @@ type Engine struct {
 	index  *index
 	cfg    Config
 	logger *slog.Logger
+	plain  plainBaseline
 }
 
 // New loads every stored article into the indexes. Passages without a

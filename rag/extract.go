@@ -29,14 +29,15 @@ type sentence struct {
 // that contain most of the question's weighted terms, quoted verbatim.
 // When even the best sentence covers less than minCoverage of the
 // question, the evidence is too weak and it refuses.
-func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, refused bool) {
+func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, confidence float64) {
 	best := e.candidateSentences(r)
-	if len(best) == 0 || best[0].coverage < minCoverage {
-		return NotCoveredSentence, nil, true
+	confidence = e.coverage(r)
+	if len(best) == 0 || confidence < minCoverage {
+		return NotCoveredSentence, nil, confidence
 	}
 	var chosen []sentence
 	for _, s := range best {
-		if len(chosen) == maxQuotes || s.coverage < minCoverage || s.coverage < 0.75*best[0].coverage {
+		if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.75*best[0].coverage) {
 			break
 		}
 		chosen = append(chosen, s)
@@ -52,7 +53,7 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		}
 		b.WriteString("“" + c.Quote + "” [" + itoa(c.N) + "]")
 	}
-	return b.String(), cites, false
+	return b.String(), cites, confidence
 }
 
 // candidateSentences scores every sentence of the top passages by the
@@ -107,4 +108,33 @@ func citationFor(a *corpus.Article, start, end int) Citation {
 		Published: a.Published, DateGuessed: a.DateGuessed,
 		Quote: a.Body[start:end], Start: start, End: end,
 	}
+}
+
+// coverage is the share of the question's idf mass found in the top
+// passages together (text, heading and title): a question whose rare
+// words appear nowhere near the top is not covered by the briefings.
+func (e *Engine) coverage(r retrieval) float64 {
+	seen := map[string]bool{}
+	for _, h := range r.hits[:min(fromPassages, len(r.hits))] {
+		for _, t := range e.an.terms(indexText(h.Article, h.Passage)) {
+			seen[t] = true
+		}
+	}
+	got, total := 0.0, 0.0
+	done := map[string]bool{}
+	for _, t := range r.terms {
+		if done[t] {
+			continue
+		}
+		done[t] = true
+		w := r.stats.idf(t)
+		total += w
+		if seen[t] {
+			got += w
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
 }

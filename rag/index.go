@@ -82,9 +82,11 @@ func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []
 }
 
 // indexText is what BM25 sees of a passage: as in the evaluation baseline,
-// the article title counts with the text; the sub-heading too.
+// the article title counts with the text; so do the sub-heading and the
+// source, which questions name ("the Guardian reported…"): +0.014 recall@5
+// on multihop_rag_500, no change elsewhere.
 func indexText(a *corpus.Article, p corpus.Passage) string {
-	return a.Title + "\n" + p.Heading + "\n" + p.Text
+	return a.Title + "\n" + a.Source + "\n" + p.Heading + "\n" + p.Text
 }
 
 // remove drops an article's passages from both indexes.

@@ -19,9 +19,6 @@ const (
 // candidates is how deep each side ranks before fusion.
 const candidates = 50
 
-// rrfK is the reciprocal-rank-fusion constant (Cormack et al. use 60).
-const rrfK = 60
-
 // retrieval is one ranked list and the statistics used to make it.
 type retrieval struct {
 	hits  []Hit
@@ -93,17 +90,23 @@ func (e *Engine) vectorSearch(ctx context.Context, question string, st keywordSt
 	return out[:min(len(out), candidates)], nil
 }
 
-// fuse merges the keyword and vector rankings with weighted reciprocal rank
-// fusion: robust to the two sides' incomparable score scales. The keyword
-// side weighs 1, the vector side vw.
+// fuse merges the keyword and vector rankings: each side's scores are
+// divided by its best score, then added with the vector side weighted vw.
+// Unlike rank fusion, a passage far behind on one side gains little from a
+// close second place on the other.
 func fuse(kw, vec []scored, vw float64, k int) []scored {
 	scores := make(map[int]float64, len(kw)+len(vec))
-	for i, s := range kw {
-		scores[s.doc] += 1 / float64(rrfK+i+1)
+	add := func(list []scored, w float64) {
+		if len(list) == 0 || list[0].score <= 0 {
+			return
+		}
+		top := list[0].score
+		for _, s := range list {
+			scores[s.doc] += w * s.score / top
+		}
 	}
-	for i, s := range vec {
-		scores[s.doc] += vw / float64(rrfK+i+1)
-	}
+	add(kw, 1)
+	add(vec, vw)
 	return topN(scores, k)
 }
 

@@ -29,8 +29,9 @@ hasn haven hadn doesn didn couldn shouldn wouldn`) {
 // stopwords dropped, English Snowball stems. Stems are cached because the
 // stemmer dominates indexing time and news vocabularies repeat.
 type analyzer struct {
-	mu    sync.RWMutex
-	stems map[string]string
+	mu     sync.RWMutex
+	stems  map[string]string
+	noStem bool // the evaluation baseline's plain words
 }
 
 func newAnalyzer() *analyzer { return &analyzer{stems: make(map[string]string)} }
@@ -40,6 +41,10 @@ func (an *analyzer) terms(text string) []string {
 	var out []string
 	forEachWord(text, func(w string) {
 		if stopwords[w] {
+			return
+		}
+		if an.noStem {
+			out = append(out, w)
 			return
 		}
 		out = append(out, an.stem(w))

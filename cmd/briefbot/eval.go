@@ -1,5 +1,154 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
 
-func runEval(ctx context.Context, cfg Config, args []string, std stdio) error { return nil }
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
+)
+
+// evalQuestion is one line of an evaluation set's questions.jsonl.
+type evalQuestion struct {
+	ID           any      `json:"id"`
+	Question     string   `json:"question"`
+	Answers      []string `json:"answers"`
+	Evidence     []string `json:"evidence_doc_ids"`
+	Answerable   bool     `json:"answerable"`
+	QuestionDate string   `json:"question_date"`
+}
+
+func runEval(ctx context.Context, cfg Config, args []string, std stdio) error {
+	fs := newFlags("eval", &cfg, std)
+	qpath := fs.String("questions", "", "questions.jsonl of an evaluation set (required)")
+	docs := fs.String("docs", "", "docs.jsonl to ingest into a fresh temporary store (default: use --data)")
+	k := fs.Int("k", 5, "cut-off for recall@k")
+	asJSON := fs.Bool("json", false, "print the metrics as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *qpath == "" {
+		return usageError{"eval: --questions FILE is required"}
+	}
+	qs, err := readQuestions(*qpath)
+	if err != nil {
+		return err
+	}
+	a, cleanup, err := evalApp(ctx, cfg, *docs, std)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rep, err := evaluate(ctx, a.engine, qs, *k, a.bodies)
+	if err != nil {
+		return err
+	}
+	rep.Questions, rep.Docs = *qpath, *docs
+	if *asJSON {
+		return json.NewEncoder(std.out).Encode(rep)
+	}
+	return rep.print(std.out, *k)
+}
+
+func readQuestions(path string) ([]evalQuestion, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
+	}
+	var qs []evalQuestion
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var q evalQuestion
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			return nil, fmt.Errorf("%s line %d: %v", path, i+1, err)
+		}
+		qs = append(qs, q)
+	}
+	return qs, nil
+}
+
+// evalStore is the engine under evaluation and the stored bodies, for the
+// verbatim check.
+type evalStore struct {
+	engine *rag.Engine
+	bodies map[string]string
+}
+
+// evalApp ingests docs into a temporary store (nothing of the user's data
+// is touched), or opens the configured store when docs is empty.
+func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore, func(), error) {
+	if docs == "" {
+		a, err := openApp(ctx, cfg, std)
+		if err != nil {
+			return evalStore{}, nil, err
+		}
+		bodies, err := storedBodies(ctx, a.engine)
+		return evalStore{engine: a.engine, bodies: bodies}, func() { a.Close() }, err
+	}
+	dir, err := os.MkdirTemp("", "briefbot-eval-")
+	if err != nil {
+		return evalStore{}, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	store, err := corpus.Open(ctx, dir)
+	if err != nil {
+		cleanup()
+		return evalStore{}, nil, err
+	}
+	cleanup = func() { store.Close(); os.RemoveAll(dir) }
+	emb, err := newEmbedder(cfg, nil)
+	if err != nil {
+		cleanup()
+		return evalStore{}, nil, err
+	}
+	engine, err := rag.New(ctx, store, emb, rag.Config{}, newLogger(cfg, std.err))
+	if err != nil {
+		cleanup()
+		return evalStore{}, nil, err
+	}
+	data, err := os.ReadFile(docs)
+	if err != nil {
+		cleanup()
+		return evalStore{}, nil, fmt.Errorf("docs: %w", err)
+	}
+	bodies := map[string]string{}
+	err = corpus.ParseFile(docs, data, func(art corpus.Article) error {
+		bodies[art.ID] = art.Body
+		_, _, err := engine.Add(ctx, art, corpus.AddOptions{})
+		if err != nil && !isSkippable(err) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		cleanup()
+		return evalStore{}, nil, fmt.Errorf("ingest %s: %w", docs, err)
+	}
+	return evalStore{engine: engine, bodies: bodies}, cleanup, nil
+}
+
+func isSkippable(err error) bool {
+	return errors.Is(err, corpus.ErrDuplicate) || errors.Is(err, corpus.ErrEmpty)
+}
+
+func storedBodies(ctx context.Context, e *rag.Engine) (map[string]string, error) {
+	list, err := e.List(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, l := range list {
+		a, err := e.Get(ctx, nil, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = a.Body
+	}
+	return out, nil
+}
