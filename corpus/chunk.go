@@ -87,27 +87,31 @@ func sections(body string) []section {
 	return secs
 }
 
-// headings marks which blocks are headings. Working backwards, a block is a
-// heading only if some paragraph follows before the end: a trailing heading
-// would own no text, and its words would be lost, so it stays text. A
-// plain-text candidate must be followed directly by a paragraph, so that of
-// two short lines in a row ("John Smith", "Reuters") only the second is one.
+// headings marks which blocks are headings. A Markdown heading counts only
+// if some paragraph follows before the end: a trailing heading would own no
+// text, and its words would be lost, so it stays text. A plain-text heading
+// must be followed directly by prose (a paragraph that could not itself be a
+// heading), so that short list lines ("A. 30", "B. 40") and bylines stay text.
 func headings(body string, bs []block) []bool {
 	isHead := make([]bool, len(bs))
-	textAfter, nextIsHead := false, false
+	textAfter := false
 	for i := len(bs) - 1; i >= 0; i-- {
 		b := bs[i]
 		switch {
 		case b.heading && textAfter:
 			isHead[i] = true
-		case !b.heading && !nextIsHead && textAfter && isPlainHeading(body[b.start:b.end]):
+		case !b.heading && i+1 < len(bs) && isProse(body, bs[i+1]) && isPlainHeading(body[b.start:b.end]):
 			isHead[i] = true
 		default:
 			textAfter = true
 		}
-		nextIsHead = isHead[i]
 	}
 	return isHead
+}
+
+// isProse reports whether b is a paragraph that cannot be a heading.
+func isProse(body string, b block) bool {
+	return !b.heading && !isPlainHeading(body[b.start:b.end])
 }
 
 // isPlainHeading reports whether a plain-text paragraph looks like a

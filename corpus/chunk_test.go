@@ -86,6 +86,7 @@ func TestSplit(t *testing.T) {
 		{"trailing heading stays text", para(120) + "\n\n## The end", []int{123}, []string{""}},
 		{"dateline and bullet are not headings", "CNN —\n\n• Homes at risk: 3,615\n\n" + para(120), []int{127}, []string{""}},
 		{"two short lines: only the second is a heading", "John Smith\n\n24/7 Wall Street\n\n" + para(120), []int{2, 120}, []string{"", "24/7 Wall Street"}},
+		{"short list lines are not headings", para(100) + "\n\nA. 30\n\nB. 40\n\nC. 50", []int{106}, []string{""}},
 		{"long paragraph split at sentences", strings.Repeat(words(49, ". "), 8), []int{245, 147}, []string{"", ""}},
 		{"short passage borrows sentences", para(60) + "\n\n" + strings.Repeat(words(49, ". "), 5), []int{207, 98}, []string{"", ""}},
 		{"giant sentence cut at words", words(700, "."), []int{234, 234, 232}, []string{"", "", ""}},
@@ -161,8 +162,10 @@ func checkSize(t *testing.T, where string, a Article, ps []Passage, i int) {
 	if n >= minWords || countWords(a.Body) < minWords {
 		return
 	}
-	lastOfSection := i == len(ps)-1 || ps[i+1].Heading != ps[i].Heading
-	firstOfSection := i == 0 || ps[i-1].Heading != ps[i].Heading
+	// Passages of one section touch but for whitespace; a heading line
+	// between two passages marks a new section even when its text repeats.
+	lastOfSection := i == len(ps)-1 || strings.TrimSpace(a.Body[ps[i].End:ps[i+1].Start]) != ""
+	firstOfSection := i == 0 || strings.TrimSpace(a.Body[ps[i-1].End:ps[i].Start]) != ""
 	switch {
 	case lastOfSection && (firstOfSection || n >= tailWords):
 		// the section's only passage, or a tail of 60-99 words
@@ -205,4 +208,62 @@ func checkCoverage(t *testing.T, a Article, ps []Passage) {
 			return
 		}
 	}
+}
+
+// TestSplitEvalSets checks Split's promises on every article of the
+// evaluation sets and logs the passage-size distribution (go test -v).
+func TestSplitEvalSets(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "eval", "*", "docs.jsonl"))
+	if len(files) == 0 {
+		t.Skip("no evaluation sets under ../shared/eval")
+	}
+	for _, f := range files {
+		set := filepath.Base(filepath.Dir(f))
+		t.Run(set, func(t *testing.T) {
+			fh, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fh.Close()
+			var sizes []int
+			articles := 0
+			err = ParseJSONL(f, fh, func(a Article) error {
+				articles++
+				ps := Split(a)
+				checkPassages(t, a, ps)
+				for _, p := range ps {
+					sizes = append(sizes, countWords(p.Text))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("ParseJSONL: %v", err)
+			}
+			t.Log(sizeReport(articles, sizes))
+		})
+	}
+}
+
+// sizeReport summarises passage sizes in words.
+func sizeReport(articles int, sizes []int) string {
+	if len(sizes) == 0 {
+		return fmt.Sprintf("%d articles, no passages", articles)
+	}
+	slices.Sort(sizes)
+	q := func(f float64) int { return sizes[int(f*float64(len(sizes)-1))] }
+	var under60, under100, over250 int
+	for _, s := range sizes {
+		switch {
+		case s < 60:
+			under60++
+			under100++
+		case s < 100:
+			under100++
+		case s > maxWords:
+			over250++
+		}
+	}
+	pct := func(n int) float64 { return 100 * float64(n) / float64(len(sizes)) }
+	return fmt.Sprintf("%d articles, %d passages; words min %d p10 %d median %d p90 %d max %d; <60: %.1f%%, <100: %.1f%%, >250: %.1f%%",
+		articles, len(sizes), sizes[0], q(0.1), q(0.5), q(0.9), sizes[len(sizes)-1], pct(under60), pct(under100), pct(over250))
 }
