@@ -35,18 +35,18 @@ type Turn struct {
 
 // Answer is the structured result; callers (CLI, Discord) render it.
 type Answer struct {
-	Question  string
-	Text      string // the answer, with [n] markers matching Citations
-	Refused   bool   // the briefings don't cover the question
-	Mode      string // ModeExtractive or ModeLLM
-	Note      string // one-line note for the reader (fallback reason, warning); may be empty
+	Question string
+	Text     string // the answer, with [n] markers matching Citations
+	Refused  bool   // the briefings don't cover the question
+	Mode     string // ModeExtractive or ModeLLM
+	Note     string // one-line note for the reader (fallback reason, warning); may be empty
 	// Confidence is the share of the question's weighted terms found in the
 	// best sentence of the top passages (0..1); the extractive answer
 	// refuses below Config.MinCoverage.
 	Confidence float64
-	Citations []Citation
-	Passages  []Hit // retrieved passages in rank order
-	Usage     *Usage
+	Citations  []Citation
+	Passages   []Hit // retrieved passages in rank order
+	Usage      *Usage
 }
 
 // Citation is one numbered source. Quote is always our stored text:

@@ -21,12 +21,12 @@ func (e *Engine) plainRank(question string, k int) []Hit {
 	defer ix.mu.RUnlock()
 	b := &e.plain
 	b.once.Do(func() {
-		b.an = &analyzer{noStem: true}
+		b.an = newAnalyzer()
 		b.shard = newBM25Shard()
 		b.lens = make(map[int]int)
 		for n, en := range ix.entries {
 			if en.alive {
-				terms := b.an.terms(en.article.Title + "\n" + en.passage.Text)
+				terms := b.an.words(en.article.Title + "\n" + en.passage.Text)
 				b.shard.add(n, terms)
 				b.lens[n] = len(terms)
 			}
@@ -34,7 +34,7 @@ func (e *Engine) plainRank(question string, k int) []Hit {
 	})
 	st := combine([]*bm25Shard{b.shard})
 	var hits []Hit
-	for _, s := range st.search(b.an.terms(question), func(n int) int { return b.lens[n] }, ix.alive, k) {
+	for _, s := range st.search(b.an.words(question), func(n int) int { return b.lens[n] }, ix.alive, k) {
 		en := ix.entries[s.doc]
 		hits = append(hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
 	}

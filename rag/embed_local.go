@@ -38,28 +38,41 @@ func (e *LocalEmbedder) Name() string { return fmt.Sprintf("local-hash-v1-%d", e
 func (e *LocalEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
-		out[i] = e.vector(e.an.terms(t), nil)
+		out[i] = e.vector(e.an.words(t), nil)
 	}
 	return out, nil
 }
 
 // EmbedQuery embeds a question with each feature weighted by weight (the
-// term's idf over the visible passages; a pair gets the mean of its words').
+// word's idf over the visible passages; a pair gets the mean of its words').
 func (e *LocalEmbedder) EmbedQuery(text string, weight func(term string) float64) []float32 {
-	return e.vector(e.an.terms(text), weight)
+	return e.vector(e.an.words(text), weight)
 }
 
 // pairWeight scales word-pair features against single words: pairs add
 // phrase evidence ("supreme court") without drowning the words.
 const pairWeight = 0.5
 
-func (e *LocalEmbedder) vector(terms []string, weight func(string) float64) []float32 {
-	feats := make(map[string]float64, 2*len(terms))
-	for i, t := range terms {
-		feats[t]++
-		if i > 0 {
-			feats[terms[i-1]+" "+t] += pairWeight
+// vector hashes the stems of words and of adjacent word pairs. A feature's
+// query weight is that of the words it came from.
+func (e *LocalEmbedder) vector(words []string, weight func(string) float64) []float32 {
+	feats := make(map[string]float64, 2*len(words))
+	qw := make(map[string]float64)
+	prev := ""
+	for i, w := range words {
+		st := e.an.stem(w)
+		feats[st]++
+		if weight != nil {
+			qw[st] = weight(w)
 		}
+		if i > 0 {
+			pair := prev + " " + st
+			feats[pair] += pairWeight
+			if weight != nil {
+				qw[pair] = (weight(words[i-1]) + weight(w)) / 2
+			}
+		}
+		prev = st
 	}
 	v := make([]float32, e.dims)
 	for f, tf := range feats {
@@ -68,7 +81,7 @@ func (e *LocalEmbedder) vector(terms []string, weight func(string) float64) []fl
 			w = tf
 		}
 		if weight != nil {
-			w *= featureWeight(f, weight)
+			w *= qw[f]
 		}
 		h := fnv.New64a()
 		h.Write([]byte(f))
@@ -80,13 +93,4 @@ func (e *LocalEmbedder) vector(terms []string, weight func(string) float64) []fl
 		v[idx] += float32(w)
 	}
 	return normalize(v)
-}
-
-func featureWeight(f string, weight func(string) float64) float64 {
-	for i := 0; i < len(f); i++ {
-		if f[i] == ' ' {
-			return (weight(f[:i]) + weight(f[i+1:])) / 2
-		}
-	}
-	return weight(f)
 }

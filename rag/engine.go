@@ -23,8 +23,10 @@ type Config struct {
 	Progress func(done, total int)
 }
 
-// DefaultVectorWeight was chosen on the dev sets (see README).
-const DefaultVectorWeight = 0.2
+// DefaultVectorWeight was chosen on the dev sets (see README): the local
+// hashed vectors are weaker than BM25, and above 0.1 they cost recall@5 on
+// realtimeqa; at 0.1 they break ties and help multihop_rag_500.
+const DefaultVectorWeight = 0.1
 
 // DefaultMinCoverage was calibrated on the dev sets' unanswerable
 // questions (see README).

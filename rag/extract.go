@@ -61,22 +61,15 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 // and the passage heading count half (they frame the sentence). Sorted
 // best first, ties by rank order.
 func (e *Engine) candidateSentences(r retrieval) []sentence {
-	weights := make(map[string]float64)
-	total := 0.0
-	for _, t := range r.terms {
-		if _, ok := weights[t]; !ok {
-			weights[t] = r.stats.idf(t)
-			total += weights[t]
-		}
-	}
+	weights, total := e.questionWeights(r)
 	if total == 0 {
 		return nil
 	}
 	var out []sentence
 	for hi, h := range r.hits[:min(fromPassages, len(r.hits))] {
-		frame := termSet(e.an.terms(h.Article.Title + "\n" + h.Passage.Heading))
+		frame := e.an.stemSet(h.Article.Title + "\n" + h.Passage.Heading)
 		for _, rg := range corpus.Sentences(h.Passage.Text) {
-			in := termSet(e.an.terms(h.Passage.Text[rg[0]:rg[1]]))
+			in := e.an.stemSet(h.Passage.Text[rg[0]:rg[1]])
 			got := 0.0
 			for t, w := range weights {
 				switch {
@@ -93,12 +86,19 @@ func (e *Engine) candidateSentences(r retrieval) []sentence {
 	return out
 }
 
-func termSet(terms []string) map[string]bool {
-	m := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		m[t] = true
+// questionWeights maps each stem of the question to the idf of its word
+// over the visible passages (the rarest word, if two share a stem).
+func (e *Engine) questionWeights(r retrieval) (map[string]float64, float64) {
+	weights := make(map[string]float64)
+	for _, w := range r.words {
+		st := e.an.stem(w)
+		weights[st] = max(weights[st], r.stats.idf(w))
 	}
-	return m
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	return weights, total
 }
 
 // citationFor cites body[start:end] of a; the quote is our stored text.
@@ -114,27 +114,21 @@ func citationFor(a *corpus.Article, start, end int) Citation {
 // passages together (text, heading and title): a question whose rare
 // words appear nowhere near the top is not covered by the briefings.
 func (e *Engine) coverage(r retrieval) float64 {
-	seen := map[string]bool{}
-	for _, h := range r.hits[:min(fromPassages, len(r.hits))] {
-		for _, t := range e.an.terms(indexText(h.Article, h.Passage)) {
-			seen[t] = true
-		}
-	}
-	got, total := 0.0, 0.0
-	done := map[string]bool{}
-	for _, t := range r.terms {
-		if done[t] {
-			continue
-		}
-		done[t] = true
-		w := r.stats.idf(t)
-		total += w
-		if seen[t] {
-			got += w
-		}
-	}
+	weights, total := e.questionWeights(r)
 	if total == 0 {
 		return 0
+	}
+	seen := map[string]bool{}
+	for _, h := range r.hits[:min(fromPassages, len(r.hits))] {
+		for st := range e.an.stemSet(indexText(h.Article, h.Passage)) {
+			seen[st] = true
+		}
+	}
+	got := 0.0
+	for st, w := range weights {
+		if seen[st] {
+			got += w
+		}
 	}
 	return got / total
 }

@@ -66,7 +66,7 @@ func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []
 	key := articleKey(a.Scope, a.ID)
 	for i, p := range ps {
 		n := len(ix.entries)
-		terms := an.terms(indexText(a, p))
+		terms := an.words(indexText(a, p))
 		ix.entries = append(ix.entries, &entry{passage: p, article: a, terms: terms, alive: true})
 		ix.byKey[key] = append(ix.byKey[key], n)
 		shard.add(n, terms)

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/briefbot/briefbot/corpus"
+
 	chromem "github.com/philippgille/chromem-go"
 )
 
@@ -23,7 +25,7 @@ const candidates = 50
 type retrieval struct {
 	hits  []Hit
 	stats keywordStats
-	terms []string
+	words []string // the question's ranking words
 }
 
 // retrieve ranks the passages visible from scopes for the question and
@@ -33,10 +35,10 @@ func (e *Engine) retrieve(ctx context.Context, question string, scopes []string,
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	shards, cols := ix.visible(scopes)
-	r := retrieval{stats: combine(shards), terms: e.an.terms(question)}
+	r := retrieval{stats: combine(shards), words: e.an.words(question)}
 	var kw, vec []scored
 	if mode != RetrieveVectors {
-		kw = r.stats.search(r.terms, ix.docLen, ix.alive, candidates)
+		kw = r.stats.search(r.words, ix.docLen, ix.alive, candidates)
 	}
 	if mode != RetrieveBM25 {
 		var err error
@@ -44,7 +46,7 @@ func (e *Engine) retrieve(ctx context.Context, question string, scopes []string,
 			return r, err
 		}
 	}
-	for _, s := range fuse(kw, vec, e.cfg.VectorWeight, k) {
+	for _, s := range diversify(fuse(kw, vec, e.cfg.VectorWeight, candidates), ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
 	}
@@ -117,4 +119,25 @@ func isZero(v []float32) bool {
 		}
 	}
 	return true
+}
+
+// perArticle caps how many of the k results one article may fill, so that
+// a long article cut into many passages cannot crowd out other sources;
+// passages over the cap move behind the others rather than vanish.
+const perArticle = 2
+
+func diversify(ranked []scored, ix *index, k int) []scored {
+	count := map[*corpus.Article]int{}
+	var top, rest []scored
+	for _, s := range ranked {
+		a := ix.entries[s.doc].article
+		if count[a] < perArticle {
+			count[a]++
+			top = append(top, s)
+		} else {
+			rest = append(rest, s)
+		}
+	}
+	out := append(top, rest...)
+	return out[:min(k, len(out))]
 }
