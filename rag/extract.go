@@ -86,11 +86,24 @@ func (e *Engine) candidateSentences(r retrieval) []sentence {
 	return out
 }
 
+// questionFiller are words of asking, not of the topic ("what did NATO
+// say"): they don't count toward coverage, or a question would be refused
+// because the article has "said" where the question has "say".
+var questionFiller = map[string]bool{
+	"say": true, "said": true, "says": true, "saying": true, "tell": true, "told": true, "telling": true,
+	"happen": true, "happened": true, "happening": true, "know": true, "mention": true, "mentioned": true,
+	"describe": true, "described": true, "explain": true, "according": true, "think": true,
+	"briefing": true, "briefings": true, "article": true, "articles": true, "news": true,
+}
+
 // questionWeights maps each stem of the question to the idf of its word
 // over the visible passages (the rarest word, if two share a stem).
 func (e *Engine) questionWeights(r retrieval) (map[string]float64, float64) {
 	weights := make(map[string]float64)
 	for _, w := range r.words {
+		if questionFiller[w] {
+			continue
+		}
 		st := e.an.stem(w)
 		weights[st] = max(weights[st], r.stats.idf(w))
 	}

@@ -1,0 +1,168 @@
+package corpus
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func openTestStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testArticle(id, scope, title, body string) Article {
+	return Article{ID: id, Scope: scope, Title: title, Body: body, Hash: ContentHash(title, body),
+		Published: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), AddedAt: time.Now()}
+}
+
+func addArticle(t *testing.T, s *Store, a Article, opts AddOptions) error {
+	t.Helper()
+	ps := Split(a)
+	vecs := Vectors{Embedder: "test", ByHash: map[string][]float32{}}
+	for _, p := range ps {
+		vecs.ByHash[TextHash(p.Text)] = []float32{1, 0}
+	}
+	return s.Add(context.Background(), a, ps, vecs, opts)
+}
+
+func TestStoreAddRules(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	orig := testArticle("a1", GlobalScope, "Floods", "Rivers rose across the region on Monday.")
+	if err := addArticle(t, s, orig, AddOptions{}); err != nil {
+		t.Fatalf("first add: %v", err)
+	}
+	tests := []struct {
+		name    string
+		a       Article
+		opts    AddOptions
+		wantErr error
+	}{
+		{"same content, other id", testArticle("a2", GlobalScope, "Floods", orig.Body), AddOptions{}, ErrDuplicate},
+		{"same content in a guild sees global", testArticle("g1", "guildA", "Floods", orig.Body), AddOptions{}, ErrDuplicate},
+		{"same id, other content", testArticle("a1", GlobalScope, "Floods", "Rivers fell."), AddOptions{}, ErrConflict},
+		{"guild may not shadow a global id", testArticle("a1", "guildA", "Other", "Something else entirely."), AddOptions{}, ErrConflict},
+		{"empty body", testArticle("e1", GlobalScope, "Empty", "   "), AddOptions{}, ErrEmpty},
+		{"replace", testArticle("a1", GlobalScope, "Floods", "Rivers fell on Tuesday."), AddOptions{Replace: true}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := addArticle(t, s, tc.a, tc.opts)
+			if !errors.Is(err, tc.wantErr) && !(tc.wantErr == nil && err == nil) {
+				t.Fatalf("Add: got %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+	got, err := s.Get(ctx, nil, "a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Body != "Rivers fell on Tuesday." {
+		t.Errorf("after replace: body %q, want the new one", got.Body)
+	}
+	list, _ := s.List(ctx, nil)
+	if len(list) != 1 {
+		t.Errorf("List: got %d articles, want 1 (no failed add may leave anything)", len(list))
+	}
+}
+
+func TestStoreScopes(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	for _, a := range []Article{
+		testArticle("g", GlobalScope, "Global", "Everyone can read this."),
+		testArticle("a", "guildA", "Team A", "Only team A can read this."),
+		testArticle("b", "guildB", "Team B", "Only team B can read this."),
+	} {
+		if err := addArticle(t, s, a, AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		scopes []string
+		want   []string
+	}{
+		{nil, []string{"g"}},
+		{[]string{GlobalScope, "guildA"}, []string{"a", "g"}},
+		{[]string{GlobalScope, "guildB"}, []string{"b", "g"}},
+	}
+	for _, tc := range tests {
+		list, err := s.List(ctx, tc.scopes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, l := range list {
+			ids = append(ids, l.ID)
+		}
+		if len(ids) != len(tc.want) || !sameSet(ids, tc.want) {
+			t.Errorf("List(%q): got %v, want %v", tc.scopes, ids, tc.want)
+		}
+	}
+	if _, err := s.Remove(ctx, []string{GlobalScope, "guildB"}, "a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("guild B removing guild A's article: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.Get(ctx, []string{GlobalScope, "guildA"}, "a"); err != nil {
+		t.Errorf("guild A's article after B's attempt: %v", err)
+	}
+}
+
+func TestStorePersistsAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testArticle("keep", GlobalScope, "Kept", "This survives a restart of the process.")
+	if err := addArticle(t, s, a, AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var loaded []Loaded
+	err = s.Each(ctx, "test", func(l Loaded) error { loaded = append(loaded, l); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded) != 1 || loaded[0].Article.Body != a.Body || len(loaded[0].Passages) != 1 {
+		t.Fatalf("after reopen: got %+v", loaded)
+	}
+	if v := loaded[0].Vectors[0]; len(v) != 2 || v[0] != 1 {
+		t.Errorf("cached vector: got %v, want [1 0]", v)
+	}
+	if p := loaded[0].Passages[0]; a.Body[p.Start:p.End] != p.Text {
+		t.Errorf("passage text %q is not body[%d:%d]", p.Text, p.Start, p.End)
+	}
+	if _, err := Open(ctx, filepath.Join(dir, DBFile, "x")); err == nil {
+		t.Errorf("Open inside a file: want an error")
+	}
+}
+
+func sameSet(a, b []string) bool {
+	m := map[string]int{}
+	for _, x := range a {
+		m[x]++
+	}
+	for _, x := range b {
+		m[x]--
+	}
+	for _, v := range m {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
