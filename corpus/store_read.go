@@ -195,3 +195,48 @@ func decodeVector(b []byte) []float32 {
 	}
 	return v
 }
+
+// FindContent returns the ID of an article with this content hash visible
+// from scope, so callers can skip a duplicate before paying to embed it.
+func (s *Store) FindContent(ctx context.Context, scope, hash string) (string, bool, error) {
+	q, args := inScopes(`SELECT id FROM articles WHERE hash = ? AND scope IN (%s) LIMIT 1`, visibleScopes(scope), hash)
+	var id string
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("find content: %w", err)
+	}
+	return id, true, nil
+}
+
+// CachedVectors returns the vectors of embedder already stored for the
+// given text hashes; identical passage text is embedded once.
+func (s *Store) CachedVectors(ctx context.Context, embedder string, hashes []string) (map[string][]float32, error) {
+	out := make(map[string][]float32)
+	for i := 0; i < len(hashes); i += 500 {
+		chunk := hashes[i:min(i+500, len(hashes))]
+		q, args := inScopes(`SELECT hash, vector FROM embeddings WHERE embedder = ? AND hash IN (%s)`, chunk, embedder)
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("cached vectors: %w", err)
+		}
+		for rows.Next() {
+			var h string
+			var b []byte
+			if err := rows.Scan(&h, &b); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("cached vectors: %w", err)
+			}
+			if v := decodeVector(b); v != nil {
+				out[h] = v
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("cached vectors: %w", err)
+		}
+	}
+	return out, nil
+}

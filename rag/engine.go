@@ -179,7 +179,13 @@ func (e *Engine) Add(ctx context.Context, a corpus.Article, opts corpus.AddOptio
 	if len(ps) == 0 {
 		return a, 0, fmt.Errorf("%s: %w", a.ID, corpus.ErrEmpty)
 	}
-	vecs, err := e.embedMissing(ctx, ps, nil)
+	if id, dup, err := e.store.FindContent(ctx, a.Scope, a.Hash); err != nil || dup {
+		if err == nil {
+			err = fmt.Errorf("%w as %q", corpus.ErrDuplicate, id)
+		}
+		return a, 0, err
+	}
+	vecs, err := e.vectorsFor(ctx, ps)
 	if err != nil {
 		return a, 0, fmt.Errorf("embed %s: %w", a.ID, err)
 	}
@@ -199,6 +205,31 @@ func (e *Engine) Add(ctx context.Context, a corpus.Article, opts corpus.AddOptio
 		return a, 0, err
 	}
 	return a, len(ps), nil
+}
+
+// vectorsFor returns a vector for every passage: cached ones from the
+// store, the rest embedded now (in one call, which API embedders batch).
+func (e *Engine) vectorsFor(ctx context.Context, ps []corpus.Passage) (corpus.Vectors, error) {
+	hashes := make([]string, len(ps))
+	for i, p := range ps {
+		hashes[i] = corpus.TextHash(p.Text)
+	}
+	cached, err := e.store.CachedVectors(ctx, e.emb.Name(), hashes)
+	if err != nil {
+		return corpus.Vectors{}, err
+	}
+	have := make([][]float32, len(ps))
+	for i, h := range hashes {
+		have[i] = cached[h]
+	}
+	vecs, err := e.embedMissing(ctx, ps, have)
+	if err != nil {
+		return corpus.Vectors{}, err
+	}
+	for h, v := range cached {
+		vecs.ByHash[h] = v
+	}
+	return vecs, nil
 }
 
 // Remove deletes the article id visible from scopes from the store and the
