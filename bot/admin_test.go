@@ -152,7 +152,7 @@ func TestScopesSeparateServers(t *testing.T) {
 	in := e.fake.SlashCommand(admin(guildA, channelA, "501"), "briefing",
 		discordtest.Sub("add", discordtest.Str("text", "Lithium prices fell sharply in March."), discordtest.Str("title", "Lithium slump")))
 	e.reply(in, "add in A", hasText("Added **Lithium slump**"))
-	id := e.lib.arts[len(e.lib.arts)-1].ID
+	id := e.lib.last().ID
 
 	a := e.ask(member(guildA, channelA, "601"), "what happened to lithium prices?")
 	if !strings.Contains(a[0].Content, "Lithium prices fell") {
@@ -161,6 +161,13 @@ func TestScopesSeparateServers(t *testing.T) {
 	b := e.ask(member(guildB, channelB, "602"), "what happened to lithium prices?")
 	if !strings.Contains(b[0].Content, "don't cover") {
 		t.Errorf("in B: %q, want a refusal", b[0].Content)
+	}
+
+	if dm := e.ask(member("", "399", "602"), "what happened to lithium prices?"); !strings.Contains(dm[0].Content, "don't cover") {
+		t.Errorf("in a DM: %q, want a refusal (DMs see only shared articles)", dm[0].Content)
+	}
+	if got := e.ans.asked()[2].Scopes; len(got) != 1 || got[0] != corpus.GlobalScope {
+		t.Errorf("DM question scopes = %q, want only the global scope", got)
 	}
 
 	list := func(guild, channel string) string {

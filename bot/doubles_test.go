@@ -195,3 +195,9 @@ func parseLines(name string, data []byte, each func(corpus.Article) error) error
 	title, body, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
 	return each(corpus.Article{Title: strings.TrimLeft(title, "# "), Body: strings.TrimSpace(body), Source: name})
 }
+
+func (l *memLibrary) last() corpus.Article {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.arts[len(l.arts)-1]
+}

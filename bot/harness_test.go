@@ -43,7 +43,7 @@ func (s *syncBuffer) String() string {
 
 // env is a real Bot connected to a fake Discord through DISCORD_API_URL.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	fake   *discordtest.Server
 	lib    *memLibrary
 	ans    *keywordAnswerer
@@ -52,7 +52,7 @@ type env struct {
 	done   chan error
 }
 
-func start(t *testing.T, configure ...func(*Config, *keywordAnswerer)) *env {
+func start(t testing.TB, configure ...func(*Config, *keywordAnswerer)) *env {
 	t.Helper()
 	fake := discordtest.New(t, discordtest.Options{})
 	lib := &memLibrary{}
@@ -216,7 +216,7 @@ func allText(ms []discordtest.Message) string {
 	return b.String()
 }
 
-func decodeJSON(t *testing.T, raw json.RawMessage, v any) {
+func decodeJSON(t testing.TB, raw json.RawMessage, v any) {
 	t.Helper()
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("decode %s: %v", raw, err)

@@ -127,7 +127,7 @@ func TestBriefingsListPagesAndShow(t *testing.T) {
 	if d := l.Embeds[0].Description; !strings.Contains(d, `**Local \*bold\* briefing**`) || !strings.Contains(d, "this server") {
 		t.Errorf("filtered list = %q, want the escaped local title marked as this server's", d)
 	}
-	id := e.lib.arts[len(e.lib.arts)-1].ID
+	id := e.lib.last().ID
 	show := e.fake.SlashCommand(by, "briefings", discordtest.Sub("show", discordtest.Str("id", id)))
 	s := e.reply(show, "show", func(m discordtest.Message) bool { return len(m.Embeds) == 1 })[0]
 	if s.Embeds[0].Title != "Local *bold* briefing" || s.Embeds[0].Description != "Own text." || s.Embeds[0].URL != "https://news.example/local" {

@@ -122,11 +122,8 @@ func (r *ixReply) progress(ctx context.Context, content string) error {
 }
 
 func (r *ixReply) send(ctx context.Context, resp response) error {
-	if len(resp.choices) > 0 || (resp.choices != nil && len(resp.msgs) == 0) {
-		return r.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: resp.choices},
-		}, discordgo.WithContext(ctx))
+	if resp.choices != nil {
+		return r.autocomplete(ctx, resp.choices)
 	}
 	if len(resp.msgs) == 0 {
 		return nil
@@ -212,5 +209,24 @@ func (r *ixReply) followup(ctx context.Context, m outMsg, ephemeral bool) error 
 	if err != nil {
 		return fmt.Errorf("send follow-up: %w", err)
 	}
+	return nil
+}
+
+// autocomplete sends choices. Discord requires the choices list even when
+// it is empty, and discordgo's InteractionResponseData omits an empty one,
+// so the body is built here.
+func (r *ixReply) autocomplete(ctx context.Context, choices []*discordgo.ApplicationCommandOptionChoice) error {
+	body := struct {
+		Type discordgo.InteractionResponseType `json:"type"`
+		Data struct {
+			Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+		} `json:"data"`
+	}{Type: discordgo.InteractionApplicationCommandAutocompleteResult}
+	body.Data.Choices = choices
+	endpoint := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
+	if _, err := r.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("send choices: %w", err)
+	}
+	r.acked = true
 	return nil
 }

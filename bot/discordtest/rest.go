@@ -100,6 +100,9 @@ func (s *Server) callback(id, token string, body json.RawMessage) (int, any) {
 	if code, e := validate(resp.Data); code != 0 {
 		return code, e
 	}
+	if _, ok := resp.Data["choices"].([]any); resp.Type == 8 && !ok {
+		return 400, errBody(50035, "Invalid Form Body: data.choices: This field is required")
+	}
 	in.acked, in.ackType = true, resp.Type
 	switch resp.Type {
 	case 4, 5: // message, deferred message
