@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/bwmarrin/discordgo"
+)
+
+// isAdmin checks on our side what default_member_permissions only suggests
+// to Discord clients: Manage Server (or Administrator), or a configured
+// admin role or user.
+func (b *Bot) isAdmin(i *discordgo.Interaction) bool {
+	if slices.Contains(b.cfg.AdminUserIDs, userID(i)) {
+		return true
+	}
+	if i.Member == nil {
+		return false
+	}
+	if i.Member.Permissions&(discordgo.PermissionManageServer|discordgo.PermissionAdministrator) != 0 {
+		return true
+	}
+	for _, r := range i.Member.Roles {
+		if slices.Contains(b.cfg.AdminRoleIDs, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bot) runBriefing(ctx context.Context, c *call) (response, error) {
+	if c.guild == "" {
+		return response{}, inputErrorf("Briefings are added and removed from a server, not in DMs.")
+	}
+	switch c.sub {
+	case "add":
+		return b.add(ctx, c)
+	case "remove":
+		return b.remove(ctx, c)
+	}
+	return response{}, inputErrorf("Use `/briefing add` or `/briefing remove`.")
+}
+
+// add stores the articles from one source in the server's scope and says
+// what was added, or why not.
+func (b *Bot) add(ctx context.Context, c *call) (response, error) {
+	arts, err := b.sources(ctx, c)
+	if err != nil {
+		return response{}, err
+	}
+	var lines []string
+	for _, a := range arts {
+		a.Scope, a.AddedBy = c.guild, c.user
+		if a.AddedAt.IsZero() {
+			a.AddedAt = time.Now().UTC()
+		}
+		stored, passages, err := b.lib.Add(ctx, a)
+		if err != nil && len(arts) == 1 {
+			return response{}, err
+		}
+		if err != nil {
+			lines = append(lines, fmt.Sprintf("✗ **%s**: %s", escapeMarkdown(truncate(oneLine(a.Title), 100)), userMessage(err, c.log)))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %d passages · ID `%s`",
+			escapeMarkdown(truncate(oneLine(stored.Title), 150)), formatDate(stored.Published, stored.DateGuessed), passages, stored.ID))
+	}
+	var msgs []outMsg
+	for _, part := range splitText(strings.Join(lines, "\n"), maxContent) {
+		msgs = append(msgs, outMsg{content: part})
+	}
+	return response{ephemeral: true, msgs: msgs}, nil
+}
+
+// sources reads the one source the admin gave: url:, text: with title:, or
+// file:.
+func (b *Bot) sources(ctx context.Context, c *call) ([]corpus.Article, error) {
+	link, body, title := c.str("url"), c.str("text"), c.str("title")
+	file, hasFile := c.opts["file"]
+	given := 0
+	for _, ok := range []bool{link != "", body != "", hasFile} {
+		if ok {
+			given++
+		}
+	}
+	switch {
+	case given != 1:
+		return nil, inputErrorf("Give exactly one source: `url:`, `text:` with `title:`, or `file:`.")
+	case link != "":
+		if b.cfg.Fetch == nil {
+			return nil, inputErrorf("Adding from a URL is not enabled on this bot; paste the text or upload a file.")
+		}
+		a, err := b.cfg.Fetch(ctx, link)
+		if err != nil {
+			return nil, err
+		}
+		return []corpus.Article{a}, nil
+	case body != "":
+		if title == "" {
+			return nil, inputErrorf("Give a `title:` for the text.")
+		}
+		return []corpus.Article{{Title: title, Body: body, Source: "Discord"}}, nil
+	}
+	id, _ := file.Value.(string)
+	res := c.i.ApplicationCommandData().Resolved
+	if res == nil || res.Attachments[id] == nil {
+		return nil, inputErrorf("I didn't receive the file; please attach it again.")
+	}
+	return b.readAttachment(ctx, res.Attachments[id])
+}
+
+// attachmentTypes are the file types the parser reads.
+var attachmentTypes = []string{".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
+
+// readAttachment downloads an uploaded file from Discord's CDN and parses it.
+func (b *Bot) readAttachment(ctx context.Context, att *discordgo.MessageAttachment) ([]corpus.Article, error) {
+	ext := strings.ToLower(path.Ext(att.Filename))
+	if !slices.Contains(attachmentTypes, ext) {
+		return nil, fmt.Errorf("file %q: %w", att.Filename, corpus.ErrUnsupportedSource)
+	}
+	if b.cfg.Parse == nil {
+		return nil, inputErrorf("Adding from files is not enabled on this bot; paste the text instead.")
+	}
+	if int64(att.Size) > b.cfg.MaxFileBytes {
+		return nil, inputErrorf("%s is %.1f MB; the limit is %.1f MB.", att.Filename, float64(att.Size)/(1<<20), float64(b.cfg.MaxFileBytes)/(1<<20))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, att.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download attachment %s: HTTP %d", att.Filename, resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, b.cfg.MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	if int64(len(data)) > b.cfg.MaxFileBytes {
+		return nil, inputErrorf("%s is larger than the %.1f MB limit.", att.Filename, float64(b.cfg.MaxFileBytes)/(1<<20))
+	}
+	var arts []corpus.Article
+	err = b.cfg.Parse(att.Filename, data, func(a corpus.Article) error {
+		arts = append(arts, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(arts) == 0 {
+		return nil, fmt.Errorf("file %q: %w", att.Filename, corpus.ErrEmpty)
+	}
+	return arts, nil
+}
+
+// remove deletes one of the server's own briefings. Shared (global)
+// briefings are visible to every server, so no single server may remove
+// them; another server's briefings are simply not found.
+func (b *Bot) remove(ctx context.Context, c *call) (response, error) {
+	id := c.str("id")
+	if id == "" {
+		return response{}, inputErrorf("Give the briefing's ID; start typing its title to pick it.")
+	}
+	own := []string{c.guild}
+	a, err := b.lib.Get(ctx, own, id)
+	if errors.Is(err, corpus.ErrNotFound) {
+		if g, gerr := b.lib.Get(ctx, []string{corpus.GlobalScope}, id); gerr == nil {
+			return response{}, inputErrorf("**%s** is shared by every server, so it can't be removed from here; ask the bot's operator.",
+				escapeMarkdown(truncate(oneLine(g.Title), 150)))
+		}
+	}
+	if err != nil {
+		return response{}, err
+	}
+	if err := b.lib.Remove(ctx, own, id); err != nil {
+		return response{}, err
+	}
+	return text(true, "Removed **%s** (`%s`). It is no longer used in answers.", escapeMarkdown(truncate(oneLine(a.Title), 150)), a.ID), nil
+}

@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
+	"github.com/bwmarrin/discordgo"
+	"golang.org/x/time/rate"
+)
+
+// scopes are the article scopes visible from a guild: the shared (global)
+// articles plus the guild's own; in DMs only the shared ones.
+func scopes(guildID string) []string {
+	if guildID == "" {
+		return []string{corpus.GlobalScope}
+	}
+	return []string{corpus.GlobalScope, guildID}
+}
+
+func (b *Bot) runAsk(ctx context.Context, c *call) (response, error) {
+	question := c.str("question")
+	if question == "" {
+		return response{}, inputErrorf("Please give a question, e.g. `/ask question: What did the EU decide on chips?`")
+	}
+	q := rag.Question{Text: question, Scopes: scopes(c.guild), Asked: time.Now()}
+	if c.guild != "" {
+		q.History = b.threadHistory(ctx, c.i.ChannelID, "", c.log)
+	}
+	msgs, err := b.answer(ctx, question, q, c.reply)
+	if err != nil {
+		return response{}, err
+	}
+	return response{ephemeral: c.boolean("private"), msgs: msgs}, nil
+}
+
+// answer is the core shared by /ask and mentions: it asks the engine,
+// showing the text as it streams, and renders the final answer.
+func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep replier) ([]outMsg, error) {
+	st := startStream(ctx, b.cfg.EditInterval, func(ctx context.Context, soFar string) error {
+		return rep.progress(ctx, progressText(question, soFar))
+	})
+	a, err := b.ans.Answer(ctx, q, st.update)
+	if perr := st.stop(); perr != nil {
+		b.log.Debug("streaming edit failed", "err", redact(perr.Error()))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return renderAnswer(question, a), nil
+}
+
+// stream shows a growing answer by editing one message, no more often than
+// its limiter allows; only the latest text is sent, intermediate texts that
+// arrive between edits are skipped.
+type stream struct {
+	mu      sync.Mutex
+	latest  string
+	lastErr error
+	wake    chan struct{}
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func startStream(ctx context.Context, every time.Duration, edit func(context.Context, string) error) *stream {
+	ctx, cancel := context.WithCancel(ctx)
+	st := &stream{wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	lim := rate.NewLimiter(rate.Every(every), 1)
+	go func() {
+		defer close(st.done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-st.wake:
+			}
+			if lim.Wait(ctx) != nil {
+				return
+			}
+			st.mu.Lock()
+			text := st.latest
+			st.mu.Unlock()
+			if err := edit(ctx, text); err != nil && ctx.Err() == nil {
+				st.mu.Lock()
+				st.lastErr = err
+				st.mu.Unlock()
+			}
+		}
+	}()
+	return st
+}
+
+// update is the engine's onDelta callback; it never blocks.
+func (st *stream) update(soFar string) {
+	st.mu.Lock()
+	st.latest = soFar
+	st.mu.Unlock()
+	select {
+	case st.wake <- struct{}{}:
+	default:
+	}
+}
+
+// stop ends streaming and waits until no edit is in flight, so the final
+// answer cannot be overwritten by a late partial one.
+func (st *stream) stop() error {
+	st.cancel()
+	<-st.done
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.lastErr
+}
+
+// onComponent handles button clicks: votes and list pages.
+func (b *Bot) onComponent(ctx context.Context, i *discordgo.Interaction, r *ixReply) {
+	id := i.MessageComponentData().CustomID
+	var resp response
+	var err error
+	switch {
+	case id == voteUp || id == voteDown:
+		resp, err = b.vote(ctx, i, id == voteUp)
+	case strings.HasPrefix(id, pagePrefix):
+		resp, err = b.page(ctx, i, id)
+	default:
+		err = inputErrorf("This button no longer works; run the command again.")
+	}
+	if err != nil {
+		r.fail(ctx, err)
+		return
+	}
+	if err := r.send(ctx, resp); err != nil {
+		r.log.Error("send response", "err", redact(err.Error()))
+	}
+}
+
+// vote stores a 👍/👎 with the question and answer read back from the
+// answer message itself.
+func (b *Bot) vote(ctx context.Context, i *discordgo.Interaction, up bool) (response, error) {
+	if i.Message == nil {
+		return response{}, inputErrorf("I can't tell which answer this vote is for.")
+	}
+	q, ans, _ := splitQuestion(i.Message.Content)
+	v := Vote{AnswerID: i.Message.ID, UserID: userID(i), GuildID: i.GuildID, Up: up, Question: q, Answer: ans, At: time.Now()}
+	if err := b.lib.RecordVote(ctx, v); err != nil {
+		return response{}, err
+	}
+	if up {
+		return text(true, "Thanks! Your 👍 is recorded."), nil
+	}
+	return text(true, "Thanks! Your 👎 is recorded; it helps us find answers to improve."), nil
+}

@@ -1,0 +1,264 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
+	"github.com/bwmarrin/discordgo"
+)
+
+// answerer answers a question from the briefings; onDelta, when the answer
+// is streamed by an LLM, receives the text so far.
+type answerer interface {
+	Answer(ctx context.Context, q rag.Question, onDelta func(textSoFar string)) (rag.Answer, error)
+}
+
+// library is the article store as the bot needs it. Every read takes the
+// scopes the asker may see; an article outside them is corpus.ErrNotFound.
+type library interface {
+	// Add stores a (a.Scope set by the bot) and returns it as stored with
+	// its number of passages.
+	Add(ctx context.Context, a corpus.Article) (corpus.Article, int, error)
+	Remove(ctx context.Context, scopes []string, id string) error
+	List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error)
+	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)
+	RecordVote(ctx context.Context, v Vote) error
+}
+
+// Vote is one 👍 or 👎 on an answer, kept with the question and the answer
+// so that bad answers can be reviewed later.
+type Vote struct {
+	AnswerID string // the Discord message ID of the answer
+	UserID   string
+	GuildID  string // empty in DMs
+	Up       bool
+	Question string
+	Answer   string
+	At       time.Time
+}
+
+// FetchFunc fetches an article from a URL (corpus's fetcher).
+type FetchFunc func(ctx context.Context, url string) (corpus.Article, error)
+
+// ParseFunc parses an uploaded file (.txt, .md, .html, .jsonl) and calls
+// each for every article in it (corpus's parser).
+type ParseFunc func(name string, data []byte, each func(corpus.Article) error) error
+
+// Config is everything the bot needs; cmd/briefbot fills it from the
+// environment.
+type Config struct {
+	Token   string // bot token, with or without the "Bot " prefix
+	AppID   string // optional: else taken from the gateway's READY
+	GuildID string // optional: register commands in this server only (instant updates)
+	// APIURL is the base of every REST call, e.g. a REST proxy or a test
+	// server; empty means Discord's own API. The gateway address is learned
+	// from GET gateway on this base, so REST and gateway move together.
+	APIURL       string
+	AdminRoleIDs []string
+	AdminUserIDs []string
+
+	AsksPerMinute   int           // per-user limit on questions; default 5
+	Workers         int           // questions answered at once; default 4
+	AnswerTimeout   time.Duration // per question; default 3 min
+	EditInterval    time.Duration // minimum gap between edits of a streamed answer; default 1 s
+	ShutdownTimeout time.Duration // how long in-flight answers may finish on shutdown; default 20 s
+	MaxFileBytes    int64         // largest accepted attachment; default 8 MiB
+
+	Fetch FetchFunc // nil: /briefing add url: is refused
+	Parse ParseFunc // nil: /briefing add file: is refused
+}
+
+// ErrNoToken is returned by New when Config.Token is empty.
+var ErrNoToken = errors.New("no Discord bot token: create an application at https://discord.com/developers/applications, " +
+	"open Bot, press Reset Token, and set DISCORD_TOKEN to it")
+
+func (c *Config) setDefaults() {
+	if c.AsksPerMinute <= 0 {
+		c.AsksPerMinute = 5
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.AnswerTimeout <= 0 {
+		c.AnswerTimeout = 3 * time.Minute
+	}
+	if c.EditInterval <= 0 {
+		c.EditInterval = time.Second
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 20 * time.Second
+	}
+	if c.MaxFileBytes <= 0 {
+		c.MaxFileBytes = 8 << 20
+	}
+}
+
+// Bot is a connected-or-connectable Discord bot. Create it with New and
+// serve with Run.
+type Bot struct {
+	cfg      Config
+	ans      answerer
+	lib      library
+	log      *slog.Logger
+	s        *discordgo.Session
+	http     *http.Client
+	limits   *userLimits
+	pool     chan struct{}
+	commands map[string]*command
+
+	mu       sync.Mutex // guards closing and the wg.Add that follows the check
+	closing  bool
+	inflight sync.WaitGroup
+
+	idMu  sync.RWMutex
+	appID string
+	botID string
+}
+
+// New checks cfg and prepares a session without connecting.
+// Errors: ErrNoToken; a malformed APIURL.
+func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, error) {
+	cfg.setDefaults()
+	token := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.Token), "Bot "))
+	if token == "" {
+		return nil, ErrNoToken
+	}
+	client, err := newHTTPClient(cfg.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	s.Client = client
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages |
+		discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	b := &Bot{
+		cfg: cfg, ans: ans, lib: lib, s: s, http: client,
+		log:    logger.With("component", "bot"),
+		limits: newUserLimits(cfg.AsksPerMinute),
+		pool:   make(chan struct{}, cfg.Workers),
+		appID:  cfg.AppID,
+	}
+	b.commands = b.commandTable()
+	return b, nil
+}
+
+// Run connects to the gateway, registers the commands with one bulk
+// overwrite, and serves until ctx is done. Then it stops taking new work,
+// lets in-flight answers finish for up to ShutdownTimeout, cancels the rest
+// and closes the gateway.
+func (b *Bot) Run(ctx context.Context) error {
+	// Handlers outlive ctx by the shutdown grace period, so they run on a
+	// context that is cancelled only when that period ends.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	removeI := b.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
+		b.spawn(func() { b.onInteraction(work, i.Interaction) }, func() { b.refuseClosing(work, i.Interaction) })
+	})
+	removeM := b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		b.spawn(func() { b.onMessage(work, m.Message) }, func() {})
+	})
+	defer removeI()
+	defer removeM()
+	if err := b.s.Open(); err != nil {
+		return fmt.Errorf("connect to Discord gateway: %s", redact(err.Error()))
+	}
+	b.learnIDs()
+	if err := b.registerCommands(ctx); err != nil {
+		b.s.Close()
+		return err
+	}
+	b.log.Info("connected", "app", b.app(), "guild", b.cfg.GuildID)
+	<-ctx.Done()
+	b.shutdown(cancelWork)
+	return nil
+}
+
+// shutdown waits for in-flight work, bounded, then closes the gateway.
+func (b *Bot) shutdown(cancelWork context.CancelFunc) {
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() { b.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.ShutdownTimeout):
+		b.log.Warn("shutdown: cancelling unfinished answers", "after", b.cfg.ShutdownTimeout)
+		cancelWork()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	if err := b.s.Close(); err != nil {
+		b.log.Warn("close gateway", "err", redact(err.Error()))
+	}
+}
+
+// spawn runs fn as tracked in-flight work unless the bot is shutting down,
+// in which case it runs refuse instead.
+func (b *Bot) spawn(fn, refuse func()) {
+	b.mu.Lock()
+	if b.closing {
+		b.mu.Unlock()
+		refuse()
+		return
+	}
+	b.inflight.Add(1)
+	b.mu.Unlock()
+	defer b.inflight.Done()
+	fn()
+}
+
+func (b *Bot) learnIDs() {
+	b.idMu.Lock()
+	defer b.idMu.Unlock()
+	if st := b.s.State; st != nil {
+		if b.appID == "" && st.Application != nil {
+			b.appID = st.Application.ID
+		}
+		if st.User != nil {
+			b.botID = st.User.ID
+		}
+	}
+}
+
+func (b *Bot) app() string {
+	b.idMu.RLock()
+	defer b.idMu.RUnlock()
+	return b.appID
+}
+
+func (b *Bot) self() string {
+	b.idMu.RLock()
+	defer b.idMu.RUnlock()
+	return b.botID
+}
+
+// registerCommands replaces the application's commands with ours in one
+// call, in the configured guild or globally.
+func (b *Bot) registerCommands(ctx context.Context) error {
+	app := b.app()
+	if app == "" {
+		return errors.New("no application ID: READY did not carry one; set DISCORD_APP_ID")
+	}
+	_, err := b.s.ApplicationCommandBulkOverwrite(app, b.cfg.GuildID, b.definitions(), discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("register commands: %s", redact(err.Error()))
+	}
+	return nil
+}

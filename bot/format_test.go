@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/rag"
+)
+
+func TestPassageLink(t *testing.T) {
+	tests := []struct {
+		name, url, quote, want string
+	}{
+		{"short quote", "https://n.example/a", "Prices rose.", "https://n.example/a#:~:text=Prices%20rose."},
+		{"long quote uses start and end", "https://n.example/a", "one two three four five six seven eight nine ten eleven",
+			"https://n.example/a#:~:text=one%20two%20three%20four%20five,seven%20eight%20nine%20ten%20eleven"},
+		{"syntax characters encoded", "https://n.example/a", "a-b, c&d", "https://n.example/a#:~:text=a%2Db%2C%20c%26d"},
+		{"existing fragment replaced", "https://n.example/a#top", "x", "https://n.example/a#:~:text=x"},
+		{"parentheses kept inside the markdown link", "https://n.example/wiki/A_(b)", "x", "https://n.example/wiki/A_%28b%29#:~:text=x"},
+		{"no quote", "https://n.example/a", "", "https://n.example/a"},
+		{"not http", "file:///etc/passwd", "x", ""},
+		{"empty", "", "x", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := passageLink(tc.url, tc.quote); got != tc.want {
+				t.Errorf("passageLink(%q, %q) = %q, want %q", tc.url, tc.quote, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		n    int
+		want []string
+	}{
+		{"fits", "short", 10, []string{"short"}},
+		{"paragraph", "aaaa bbbb\n\ncccc", 12, []string{"aaaa bbbb", "cccc"}},
+		{"word", "aaaa bbbb cccc", 10, []string{"aaaa bbbb", "cccc"}},
+		{"hard cut", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"multibyte", "ééééé", 2, []string{"éé", "éé", "é"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := splitText(tc.in, tc.n)
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("splitText(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRenderAnswerStaysWithinDiscordLimits(t *testing.T) {
+	var cites []rag.Citation
+	for n := 1; n <= 60; n++ {
+		cites = append(cites, rag.Citation{N: n, Title: strings.Repeat("T", 300), URL: "https://n.example/" + strings.Repeat("p", 200),
+			Quote: strings.Repeat("word ", 200), Published: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)})
+	}
+	a := rag.Answer{Text: strings.Repeat("Ünïcode answer text. ", 700), Note: "LLM unavailable; extractive answer.", Citations: cites}
+	msgs := renderAnswer("q?", a)
+	seen := 0
+	for i, m := range msgs {
+		if n := utf8.RuneCountInString(m.content); n > maxContent {
+			t.Errorf("message %d content has %d characters, limit %d", i, n, maxContent)
+		}
+		if len(m.embeds) > maxEmbeds || embedsSize(m.embeds) > maxEmbedsTotal {
+			t.Errorf("message %d has %d embeds of %d characters", i, len(m.embeds), embedsSize(m.embeds))
+		}
+		for _, e := range m.embeds {
+			if utf8.RuneCountInString(e.Description) > maxDescription {
+				t.Errorf("message %d embed description has %d characters", i, utf8.RuneCountInString(e.Description))
+			}
+			seen += strings.Count(e.Description, "**[")
+		}
+	}
+	if seen != len(cites) {
+		t.Errorf("sources listed = %d, want %d", seen, len(cites))
+	}
+	if msgs[len(msgs)-1].components == nil || msgs[0].components != nil {
+		t.Error("vote buttons should be on the last message only")
+	}
+	var all strings.Builder
+	for _, m := range msgs {
+		all.WriteString(m.content)
+	}
+	if !strings.Contains(all.String(), "*LLM unavailable; extractive answer.*") {
+		t.Error("note missing")
+	}
+}
+
+func TestSplitQuestionRoundTrip(t *testing.T) {
+	q, a, ok := splitQuestion(questionLine("what\nabout  NATO?") + "\nIt met. [1]")
+	if !ok || q != "what about NATO?" || a != "It met. [1]" {
+		t.Errorf("got %q, %q, %v", q, a, ok)
+	}
+	if _, _, ok := splitQuestion("No briefings yet."); ok {
+		t.Error("a non-answer parsed as an answer")
+	}
+}

@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/bwmarrin/discordgo"
+)
+
+// response is what a handler returns; the repliers below send it.
+type response struct {
+	ephemeral bool
+	msgs      []outMsg
+	update    bool // a button click: replace the clicked message
+	choices   []*discordgo.ApplicationCommandOptionChoice
+}
+
+// outMsg is one Discord message, already within Discord's limits.
+type outMsg struct {
+	content    string
+	embeds     []*discordgo.MessageEmbed
+	components []discordgo.MessageComponent
+}
+
+// text is a response of one message.
+func text(ephemeral bool, format string, a ...any) response {
+	return response{ephemeral: ephemeral, msgs: []outMsg{{content: fmt.Sprintf(format, a...)}}}
+}
+
+// noMentions is sent with every message and edit: an empty parse list (not
+// null) so no text can ping @everyone, a role or a user.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// inputError is a problem with what the user gave; its text is shown to
+// them as is.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func inputErrorf(format string, a ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, a...)}
+}
+
+// errPanic stands for a recovered panic.
+var errPanic = errors.New("handler panicked")
+
+// userMessage is the one place errors become text a user sees. Known
+// errors get a specific, friendly message; anything else is logged here,
+// once, and shown as a generic apology.
+func userMessage(err error, log *slog.Logger) string {
+	var in *inputError
+	switch {
+	case errors.As(err, &in):
+		return in.msg
+	case errors.Is(err, corpus.ErrNotFound):
+		return "I couldn't find that briefing here. Check the ID with `/briefings list`."
+	case errors.Is(err, corpus.ErrDuplicate):
+		return "That briefing is already stored (same title and text), so nothing was added."
+	case errors.Is(err, corpus.ErrConflict):
+		return "Another briefing with this ID is already stored; remove it first with `/briefing remove`."
+	case errors.Is(err, corpus.ErrEmpty):
+		return "I found no article text in that source, so nothing was added."
+	case errors.Is(err, corpus.ErrUnsupportedSource):
+		return "I can't read that source. Use a web page URL, pasted text with a title, or a .txt, .md, .html or .jsonl file."
+	case errors.Is(err, context.DeadlineExceeded):
+		log.Warn("timed out", "err", redact(err.Error()))
+		return "That took too long and was stopped. Please try again, perhaps with a narrower question."
+	}
+	log.Error("request failed", "err", redact(err.Error()))
+	return "Sorry, something went wrong on my side. Please try again in a moment."
+}
+
+// replier sends one request's answer, wherever it came from.
+type replier interface {
+	// progress shows partial text while an answer is being written.
+	progress(ctx context.Context, content string) error
+	send(ctx context.Context, r response) error
+	// fail tells the user what went wrong; it logs through userMessage.
+	fail(ctx context.Context, err error)
+}
+
+// ixReply answers an interaction: an immediate callback, or a deferred
+// acknowledgement followed by edits of the original and follow-ups.
+type ixReply struct {
+	s         *discordgo.Session
+	i         *discordgo.Interaction
+	log       *slog.Logger
+	acked     bool
+	ephemeral bool // the acknowledgement was ephemeral
+}
+
+func flags(ephemeral bool) discordgo.MessageFlags {
+	if ephemeral {
+		return discordgo.MessageFlagsEphemeral
+	}
+	return 0
+}
+
+// deferReply acknowledges at once; the answer follows by edits.
+func (r *ixReply) deferReply(ctx context.Context, ephemeral bool) error {
+	err := r.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: flags(ephemeral), AllowedMentions: noMentions()},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("acknowledge interaction: %w", err)
+	}
+	r.acked, r.ephemeral = true, ephemeral
+	return nil
+}
+
+func (r *ixReply) progress(ctx context.Context, content string) error {
+	_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &content, AllowedMentions: noMentions()},
+		discordgo.WithContext(ctx))
+	return err
+}
+
+func (r *ixReply) send(ctx context.Context, resp response) error {
+	if resp.choices != nil {
+		return r.autocomplete(ctx, resp.choices)
+	}
+	if len(resp.msgs) == 0 {
+		return nil
+	}
+	first, rest := resp.msgs[0], resp.msgs[1:]
+	if err := r.sendFirst(ctx, resp, first); err != nil {
+		return err
+	}
+	for _, m := range rest {
+		if err := r.followup(ctx, m, resp.ephemeral || r.ephemeral); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *ixReply) sendFirst(ctx context.Context, resp response, m outMsg) error {
+	if r.acked {
+		embeds, comps := nonNil(m)
+		_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{
+			Content: &m.content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("edit response: %w", err)
+		}
+		return nil
+	}
+	typ := discordgo.InteractionResponseChannelMessageWithSource
+	if resp.update {
+		typ = discordgo.InteractionResponseUpdateMessage
+	}
+	embeds, comps := nonNil(m)
+	err := r.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: typ, Data: &discordgo.InteractionResponseData{
+		Content: m.content, Embeds: embeds, Components: comps,
+		Flags: flags(resp.ephemeral), AllowedMentions: noMentions(),
+	}}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	r.acked, r.ephemeral = true, resp.ephemeral
+	return nil
+}
+
+// nonNil returns empty (not nil) slices so an edit clears what was there.
+func nonNil(m outMsg) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	embeds, comps := m.embeds, m.components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	return embeds, comps
+}
+
+// fail shows the error privately. After a public acknowledgement the
+// "thinking…" message is deleted and a private follow-up sent instead, so
+// that errors never land in the channel.
+func (r *ixReply) fail(ctx context.Context, err error) {
+	msg := userMessage(err, r.log)
+	// Sending must work even when ctx is what failed.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var serr error
+	if !r.acked || r.ephemeral {
+		serr = r.send(ctx, text(true, "%s", msg))
+	} else {
+		if derr := r.s.InteractionResponseDelete(r.i, discordgo.WithContext(ctx)); derr != nil {
+			r.log.Warn("delete response", "err", redact(derr.Error()))
+		}
+		serr = r.followup(ctx, outMsg{content: msg}, true)
+	}
+	if serr != nil {
+		r.log.Warn("send error message", "err", redact(serr.Error()))
+	}
+}
+
+func (r *ixReply) followup(ctx context.Context, m outMsg, ephemeral bool) error {
+	_, err := r.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+		Content: m.content, Embeds: m.embeds, Components: m.components,
+		AllowedMentions: noMentions(), Flags: flags(ephemeral),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("send follow-up: %w", err)
+	}
+	return nil
+}
+
+// autocomplete sends choices. Discord requires the choices list even when
+// it is empty, and discordgo's InteractionResponseData omits an empty one,
+// so the body is built here.
+func (r *ixReply) autocomplete(ctx context.Context, choices []*discordgo.ApplicationCommandOptionChoice) error {
+	body := struct {
+		Type discordgo.InteractionResponseType `json:"type"`
+		Data struct {
+			Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+		} `json:"data"`
+	}{Type: discordgo.InteractionApplicationCommandAutocompleteResult}
+	body.Data.Choices = choices
+	endpoint := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
+	if _, err := r.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("send choices: %w", err)
+	}
+	r.acked = true
+	return nil
+}
