@@ -42,3 +42,16 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Votes on answers (👍/👎 in Discord), kept with the question and answer so
+-- that bad answers can be reviewed. One vote per user and answer.
+CREATE TABLE IF NOT EXISTS votes (
+    answer_id TEXT    NOT NULL,
+    user_id   TEXT    NOT NULL,
+    scope     TEXT    NOT NULL DEFAULT '',
+    up        INTEGER NOT NULL,
+    question  TEXT    NOT NULL,
+    answer    TEXT    NOT NULL,
+    at        TEXT    NOT NULL,
+    PRIMARY KEY (answer_id, user_id)
+);

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -174,6 +175,17 @@ func (e *Engine) Add(ctx context.Context, a corpus.Article, opts corpus.AddOptio
 	}
 	if a.AddedAt.IsZero() {
 		a.AddedAt = time.Now().UTC()
+	}
+	if a.Published.IsZero() { // news needs a date: the day it was added, marked as such
+		y, m, d := a.AddedAt.UTC().Date()
+		a.Published, a.DateGuessed = time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true
+	}
+	if a.ID == "" {
+		a.ID = corpus.Slug(a.Title)
+		if len(a.ID) > 48 {
+			a.ID = strings.TrimRight(a.ID[:48], "-")
+		}
+		a.ID += "-" + a.Hash[:6]
 	}
 	ps := corpus.Split(a)
 	if len(ps) == 0 {

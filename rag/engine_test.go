@@ -187,3 +187,21 @@ func TestScopesFilterBeforeRanking(t *testing.T) {
 		}
 	}
 }
+
+func TestFollowUpUsesHistory(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	body := "Germany pledged four Patriot batteries to Ukraine on Monday.\n\n" +
+		"Poland said it would send twelve howitzers to Ukraine next month."
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "aid", Title: "Military aid pledges", Body: body}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first := "What did Germany pledge to Ukraine?"
+	ans, err := e.Answer(ctx, Question{Text: "and Poland?", History: []Turn{{Question: first, Answer: "Patriot batteries"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.Text, "twelve howitzers") {
+		t.Errorf("follow-up answer %q, want the Poland sentence", ans.Text)
+	}
+}

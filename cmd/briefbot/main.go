@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	}
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
-		"eval": runEval,
+		"eval": runEval, "serve": runServe,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -13,6 +13,10 @@ import (
 // cli runs briefbot in-process with args against data directory dir.
 func cli(t *testing.T, dir, stdin string, env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
+	return cliCtx(context.Background(), dir, stdin, env, args...)
+}
+
+func cliCtx(ctx context.Context, dir, stdin string, env map[string]string, args ...string) (string, string, error) {
 	var out, errw bytes.Buffer
 	getenv := func(k string) string {
 		if k == "BRIEFBOT_DATA" {
@@ -20,7 +24,7 @@ func cli(t *testing.T, dir, stdin string, env map[string]string, args ...string)
 		}
 		return env[k]
 	}
-	err := run(context.Background(), args, getenv, stdio{in: strings.NewReader(stdin), out: &out, err: &errw})
+	err := run(ctx, args, getenv, stdio{in: strings.NewReader(stdin), out: &out, err: &errw})
 	return out.String(), errw.String(), err
 }
 

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
+)
+
+// runServe runs the Discord bot until SIGINT or SIGTERM.
+func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
+	fs := newFlags("serve", &cfg, std)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if cfg.DiscordToken == "" {
+		return bot.ErrNoToken
+	}
+	a, err := openApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	lib := library{engine: a.engine, store: a.store}
+	b, err := bot.New(bot.Config{
+		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
+		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
+		Parse: corpus.ParseFile,
+	}, lib, lib, a.logger)
+	if err != nil {
+		return err
+	}
+	return b.Run(ctx)
+}
+
+// library adapts the engine and store to what the bot needs.
+type library struct {
+	engine *rag.Engine
+	store  *corpus.Store
+}
+
+func (l library) Answer(ctx context.Context, q rag.Question, onDelta func(string)) (rag.Answer, error) {
+	return l.engine.AnswerStream(ctx, q, onDelta)
+}
+
+func (l library) Add(ctx context.Context, a corpus.Article) (corpus.Article, int, error) {
+	if a.AddedAt.IsZero() {
+		a.AddedAt = time.Now().UTC()
+	}
+	return l.engine.Add(ctx, a, corpus.AddOptions{})
+}
+
+func (l library) Remove(ctx context.Context, scopes []string, id string) error {
+	_, err := l.engine.Remove(ctx, scopes, id)
+	return err
+}
+
+// List returns the visible articles whose ID or title contains query
+// (case-insensitive), newest first.
+func (l library) List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error) {
+	listed, err := l.engine.List(ctx, scopes)
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(query))
+	var out []corpus.Article
+	for _, a := range listed {
+		if q == "" || strings.Contains(strings.ToLower(a.Title), q) || strings.Contains(strings.ToLower(a.ID), q) {
+			out = append(out, a.Article)
+		}
+	}
+	return out, nil
+}
+
+func (l library) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
+	return l.engine.Get(ctx, scopes, id)
+}
+
+func (l library) RecordVote(ctx context.Context, v bot.Vote) error {
+	return l.store.RecordVote(ctx, corpus.Vote{AnswerID: v.AnswerID, UserID: v.UserID, Scope: v.GuildID,
+		Up: v.Up, Question: v.Question, Answer: v.Answer, At: v.At})
+}
+

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/bot/discordtest"
+)
+
+const (
+	guildA   = "111111111111111111"
+	guildB   = "222222222222222222"
+	channelA = "311111111111111111"
+	channelB = "322222222222222222"
+	wait     = 20 * time.Second
+)
+
+// serveEnv runs `briefbot serve` in-process, with the real engine and store
+// on disk, against a fake Discord reached through DISCORD_API_URL.
+type serveEnv struct {
+	t    *testing.T
+	fake *discordtest.Server
+	dir  string
+}
+
+func startServe(t *testing.T) *serveEnv {
+	t.Helper()
+	fake := discordtest.New(t, discordtest.Options{})
+	dir := t.TempDir()
+	env := map[string]string{"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIBase(), "BRIEFBOT_LOG_LEVEL": "warn"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := cliCtx(ctx, dir, "", env, "serve")
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel() // as SIGTERM does: in-flight answers finish, then the gateway closes
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(wait):
+			t.Errorf("serve did not stop after cancel")
+		}
+	})
+	fake.Wait(wait, "command registration", func() bool { return fake.Commands("global") != nil })
+	return &serveEnv{t: t, fake: fake, dir: dir}
+}
+
+func (e *serveEnv) reply(in discordtest.Interaction, what string, pred func(discordtest.Message) bool) discordtest.Message {
+	e.t.Helper()
+	var got discordtest.Message
+	e.fake.Wait(wait, what, func() bool {
+		msgs := e.fake.Followups(in)
+		if m, ok := e.fake.Original(in); ok {
+			msgs = append([]discordtest.Message{m}, msgs...)
+		}
+		for _, m := range msgs {
+			if pred(m) {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+func finished(m discordtest.Message) bool { return len(m.Components) > 0 }
+
+func contains(s string) func(discordtest.Message) bool {
+	return func(m discordtest.Message) bool { return strings.Contains(m.Content, s) }
+}
+
+func who(guild, channel, user string, perms int64) discordtest.Invoker {
+	return discordtest.Invoker{UserID: user, GuildID: guild, ChannelID: channel, Permissions: perms}
+}
+
+// TestServeScenario is a new user's scenario end to end: /ask answers from
+// the sample with a verified citation and vote buttons; a non-admin's add
+// is refused; an admin's add in server A is answered from at once in A and
+// is invisible in server B.
+func TestServeScenario(t *testing.T) {
+	e := startServe(t)
+	member := who(guildA, channelA, "501", 0)
+	in := e.fake.SlashCommand(member, "ask", discordtest.Str("question", "Which hacker groups did the EU denounce?"))
+	m := e.reply(in, "answer", finished)
+	t.Logf("answer:\n%s\nsources: %s", m.Content, m.Embeds[0].Description)
+	if !strings.Contains(m.Content, "APT40 and APT31") || len(m.Embeds) == 0 ||
+		!strings.Contains(m.Embeds[0].Description, "US, EU, Nato Condemn") {
+		t.Fatalf("/ask answer: %q embeds %+v", m.Content, m.Embeds)
+	}
+	add := func(by discordtest.Invoker) discordtest.Interaction {
+		return e.fake.SlashCommand(by, "briefing", discordtest.Sub("add",
+			discordtest.Str("title", "Lithium slump"),
+			discordtest.Str("text", "Lithium prices fell by a third in March as Chilean mines raised output.")))
+	}
+	refused := e.reply(add(member), "non-admin refusal", func(m discordtest.Message) bool { return m.Content != "" })
+	if !refused.Ephemeral() || strings.Contains(refused.Content, "Added") {
+		t.Fatalf("non-admin add: %q", refused.Content)
+	}
+	ok := e.reply(add(who(guildA, channelA, "502", 1<<5)), "admin add", contains("Added **Lithium slump**"))
+	if !ok.Ephemeral() {
+		t.Errorf("add reply should be private")
+	}
+	ask := func(by discordtest.Invoker) string {
+		in := e.fake.SlashCommand(by, "ask", discordtest.Str("question", "Why did lithium prices fall?"))
+		return e.reply(in, "lithium answer", finished).Content
+	}
+	if got := ask(who(guildA, channelA, "503", 0)); !strings.Contains(got, "Chilean mines raised output") {
+		t.Errorf("in server A: %q, want the new article quoted", got)
+	}
+	if got := ask(who(guildB, channelB, "504", 0)); strings.Contains(got, "Chilean") || !strings.Contains(got, "don't cover") {
+		t.Errorf("in server B: %q, want a refusal", got)
+	}
+	out, _, err := cli(t, e.dir, "", nil, "list", "--json", "--guild", guildA)
+	if err != nil || !strings.Contains(out, `"scope": "`+guildA+`"`) {
+		t.Errorf("list --json --guild A: %v\n%s", err, out)
+	}
+}
