@@ -83,4 +83,3 @@ func (l library) RecordVote(ctx context.Context, v bot.Vote) error {
 	return l.store.RecordVote(ctx, corpus.Vote{AnswerID: v.AnswerID, UserID: v.UserID, Scope: v.GuildID,
 		Up: v.Up, Question: v.Question, Answer: v.Answer, At: v.At})
 }
-
