@@ -69,6 +69,9 @@ func (e *Engine) candidateSentences(r retrieval) []sentence {
 	for hi, h := range r.hits[:min(fromPassages, len(r.hits))] {
 		frame := e.an.stemSet(h.Article.Title + "\n" + h.Passage.Heading)
 		for _, rg := range corpus.Sentences(h.Passage.Text) {
+			if !informative(h.Passage.Text[rg[0]:rg[1]]) {
+				continue
+			}
 			in := e.an.stemSet(h.Passage.Text[rg[0]:rg[1]])
 			got := 0.0
 			for t, w := range weights {
@@ -126,6 +129,14 @@ func citationFor(a *corpus.Article, start, end int) Citation {
 // coverage is the share of the question's idf mass found in the top
 // passages together (text, heading and title): a question whose rare
 // words appear nowhere near the top is not covered by the briefings.
+// informative filters out sentences that cannot answer anything: questions
+// (an article's "Who succeeded the queen?" only echoes the asker) and
+// fragments of fewer than five words (datelines, captions).
+func informative(s string) bool {
+	t := strings.TrimRight(s, " \t\n\"'”’)")
+	return !strings.HasSuffix(t, "?") && len(strings.Fields(s)) >= 5
+}
+
 func (e *Engine) coverage(r retrieval) float64 {
 	weights, total := e.questionWeights(r)
 	if total == 0 {
