@@ -222,7 +222,7 @@ func statusHint(code int) string {
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	for _, v := range via {
 		if v.URL.String() == req.URL.String() {
-			return fmt.Errorf("redirect loop: %s redirects back to itself: %w", req.URL.Redacted(), ErrFetch)
+			return fmt.Errorf("redirect loop: the redirects lead back to %s: %w", req.URL.Redacted(), ErrFetch)
 		}
 	}
 	if len(via) > f.cfg.MaxRedirects {
