@@ -30,19 +30,20 @@ type Feed struct {
 	LastError    string // what went wrong on the last poll, "" when it went well
 }
 
-// FeedStore is what PollFeed needs from storage. SeenItem and HasContent let
-// it skip items before and after fetching their page; the item URL is the
-// feed's own link for the item, which can differ from the article's
-// canonical URL, so the store remembers it separately.
+// FeedStore is what PollFeed needs from storage. The item URL is the feed's
+// own link for the item, which can differ from the article's canonical URL,
+// so the store remembers it separately to skip the item on later polls
+// without fetching its page.
 type FeedStore interface {
 	// SeenItem reports whether itemURL was stored or marked seen for feedID.
 	SeenItem(ctx context.Context, feedID int64, itemURL string) (bool, error)
-	// HasContent reports whether an article with this content hash is stored.
-	HasContent(ctx context.Context, hash string) (bool, error)
-	// AddFeedItem stores a and remembers itemURL as seen for feedID.
+	// AddFeedItem stores a and remembers itemURL as seen for feedID. It
+	// returns an error wrapping ErrDuplicate, storing nothing, when an
+	// article with the same content hash is already stored (a repost, or
+	// the same story in two feeds).
 	AddFeedItem(ctx context.Context, feedID int64, itemURL string, a Article) error
 	// MarkItemSeen remembers itemURL for feedID without storing an article:
-	// its content is already stored under another URL.
+	// its content is already stored.
 	MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error
 	// UpdateFeed saves the poll state (Title, ETag, LastModified,
 	// LastPolled, ItemsAdded, LastError) of f, found by f.ID.
@@ -173,13 +174,6 @@ func (f *Fetcher) addItem(ctx context.Context, fd Feed, link string, it *gofeed.
 	}
 	a.Scope = fd.Scope
 	a.Hash = ContentHash(a.Title, a.Body)
-	dup, err := st.HasContent(ctx, a.Hash)
-	if err != nil {
-		return false, err
-	}
-	if dup {
-		return false, st.MarkItemSeen(ctx, fd.ID, link)
-	}
 	if err := st.AddFeedItem(ctx, fd.ID, link, a); err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return false, st.MarkItemSeen(ctx, fd.ID, link)

@@ -25,7 +25,7 @@ type testSite struct {
 	*httptest.Server
 	mu          sync.Mutex
 	hits        map[string]int // requests per path
-	conditional int            // feed requests that carried If-None-Match or If-Modified-Since
+	conditional []string       // If-None-Match and If-Modified-Since of each conditional feed request
 	etag        string         // ETag the feeds answer with; "" turns conditional GET off
 	hugeWritten atomic.Int64   // bytes the /huge handler managed to write
 	inward      string         // what {{INWARD}} in a feed becomes
@@ -128,7 +128,7 @@ func (s *testSite) feed(w http.ResponseWriter, r *http.Request, name string) {
 	s.mu.Lock()
 	etag := s.etag
 	if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
-		s.conditional++
+		s.conditional = append(s.conditional, r.Header.Get("If-None-Match")+" | "+r.Header.Get("If-Modified-Since"))
 	}
 	s.mu.Unlock()
 	if etag != "" {
