@@ -198,16 +198,11 @@ func retryableStatus(code int) bool {
 
 // retryableNetErr: timeouts and dropped connections are worth another try;
 // a refused connection or an unknown host is not (it would only burn the
-// deadline the caller needs for its fallback).
+// deadline the caller needs for its fallback). The caller's own ctx is
+// checked before: a header timeout also matches context.DeadlineExceeded.
 func retryableNetErr(err error) bool {
 	var dns *net.DNSError
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return false
-	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dns):
-		return false
-	}
-	return true
+	return !errors.Is(err, syscall.ECONNREFUSED) && !errors.As(err, &dns)
 }
 
 func isTimeout(err error) bool {
