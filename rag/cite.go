@@ -340,6 +340,9 @@ func (c *citeChecker) render(answer string, edits []edit) (string, []Citation) {
 		out = append(out, answer[pos:e.start]...)
 		pos = e.end
 		out = append(out, e.text...)
+		if !e.isMarker && len(e.refs) > 0 {
+			out = append(out, ' ') // a marker we add after a quote
+		}
 		for _, r := range e.refs {
 			n, ok := num[r]
 			if !ok {
