@@ -12,7 +12,7 @@ import (
 )
 
 // sampleArticle is the bundled sample briefing as stored.
-func sampleArticle(t *testing.T) *corpus.Article {
+func sampleArticle(t testing.TB) *corpus.Article {
 	t.Helper()
 	body, err := os.ReadFile("../corpus/samples/eu-china-cyber.txt")
 	if err != nil {
@@ -28,7 +28,7 @@ func sampleArticle(t *testing.T) *corpus.Article {
 // paragraphHits returns, in the order given, hits for the paragraphs of
 // a's body that start with the given prefixes: passages are byte ranges
 // of the body cut at blank lines.
-func paragraphHits(t *testing.T, a *corpus.Article, prefixes ...string) []Hit {
+func paragraphHits(t testing.TB, a *corpus.Article, prefixes ...string) []Hit {
 	t.Helper()
 	var hits []Hit
 	for _, pre := range prefixes {
@@ -262,5 +262,19 @@ func TestFoldMapsBackToStoredText(t *testing.T) {
 	s, e := f.span(i, i+len("'malicious' cyber"))
 	if got, want := src[s:e], "‘MALICIOUS’\n cyber"; got != want {
 		t.Errorf("span maps to %q, want %q", got, want)
+	}
+}
+
+// BenchmarkCheckStreamed measures re-checking a growing answer after
+// every delta, as AnswerWithLLM does while streaming.
+func BenchmarkCheckStreamed(b *testing.B) {
+	a := sampleArticle(b)
+	hits := paragraphHits(b, a, samplePrefixes...)
+	answer := strings.Repeat(`Raab said China "must end its systematic cybersabotage" [2]. NATO "took note" [3]. `, 6)
+	for b.Loop() {
+		c := newCiteChecker(hits)
+		for i := 8; i <= len(answer); i += 8 {
+			c.check(answer[:i])
+		}
 	}
 }

@@ -45,6 +45,9 @@ func TestOpenAIEmbedderBatches(t *testing.T) {
 	if len(reqs) > 10 {
 		t.Errorf("1,000 passages took %d requests, want at most 10", len(reqs))
 	}
+	if testing.Verbose() {
+		t.Logf("1,000 passages: %d embedding requests", len(reqs))
+	}
 	sent := 0
 	for _, r := range reqs {
 		in := r.Body["input"].([]any)
