@@ -1,0 +1,81 @@
+package rag
+
+import (
+	"context"
+	"strings"
+)
+
+// NoCheckedQuoteNote is the warning on an LLM answer none of whose quotes
+// could be checked against the briefings.
+const NoCheckedQuoteNote = "No quote in this answer could be checked against the briefings."
+
+// AnswerWithLLM answers q from hits with the model behind chat. The prompt
+// holds the hits that fit budgetTokens (see BuildPrompt); the answer's
+// markers and quotes are checked against exactly those (see
+// CheckCitations), and Passages lists them.
+//
+// onDelta (may be nil) receives the answer while it streams, already
+// checked: quote marks appear only around text found in a passage, so a
+// reader never sees an unchecked quote even mid-stream. Markers may be
+// renumbered as the text grows.
+//
+// When the model answers NotCoveredSentence, Refused is set and the text
+// is exactly that sentence. An answer with no verified citation is
+// returned as it is, with Note = NoCheckedQuoteNote: it may still be right,
+// and the caller decides whether to show it or the extractive answer
+// instead. With no hits it refuses without calling the model.
+//
+// An error means no usable answer (the API failed or timed out, the
+// content filter or the model refused, the answer was empty): the caller
+// falls back to the extractive answer.
+func AnswerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budgetTokens int, onDelta func(string)) (Answer, error) {
+	ans := Answer{Question: strings.TrimSpace(q.Text), Mode: ModeLLM}
+	msgs, used := BuildPrompt(q, hits, budgetTokens)
+	ans.Passages = used
+	if len(used) == 0 {
+		ans.Text, ans.Refused = NotCoveredSentence, true
+		return ans, nil
+	}
+	checker := newCiteChecker(used)
+	var show func(string)
+	if onDelta != nil {
+		show = func(soFar string) {
+			text, _ := checker.check(soFar)
+			onDelta(text)
+		}
+	}
+	raw, usage, err := chat.Stream(ctx, msgs, show)
+	if err != nil {
+		return Answer{}, err
+	}
+	ans.Usage = &usage
+	if isNotCovered(raw) {
+		ans.Text, ans.Refused = NotCoveredSentence, true
+		return ans, nil
+	}
+	ans.Text, ans.Citations = checker.check(raw)
+	if !anyVerified(ans.Citations) {
+		ans.Note = NoCheckedQuoteNote
+	}
+	return ans, nil
+}
+
+// isNotCovered reports whether the model gave the fixed refusal: the
+// sentence alone, or first with nothing cited after it. Case, curly
+// apostrophes and spacing do not matter.
+func isNotCovered(raw string) bool {
+	got, want := fold(strings.TrimSpace(raw)).s, fold(NotCoveredSentence).s
+	if got == want || got == strings.TrimSuffix(want, ".") {
+		return true
+	}
+	return strings.HasPrefix(got, want) && !markerRE.MatchString(raw)
+}
+
+func anyVerified(cs []Citation) bool {
+	for _, c := range cs {
+		if c.Verified {
+			return true
+		}
+	}
+	return false
+}
