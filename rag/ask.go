@@ -2,6 +2,8 @@ package rag
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -28,10 +30,56 @@ func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(text
 		return Answer{}, err
 	}
 	r.words = e.an.words(text) // coverage is judged on what was asked now
-	ans := Answer{Question: text, Mode: ModeExtractive, Passages: r.hits}
-	ans.Text, ans.Citations, ans.Confidence = e.extract(r, e.cfg.MinCoverage)
-	ans.Refused = len(ans.Citations) == 0
-	return ans, nil
+	ext := Answer{Question: text, Mode: ModeExtractive, Passages: r.hits}
+	ext.Text, ext.Citations, ext.Confidence = e.extract(r, e.cfg.MinCoverage)
+	ext.Refused = len(ext.Citations) == 0
+	if e.cfg.Chat == nil {
+		return ext, nil
+	}
+	return e.answerLLM(ctx, q, r.hits, ext, onDelta), nil
+}
+
+// Notes shown with an extractive answer that stands in for the LLM's.
+const (
+	noteLLMFailed     = "The language model could not answer (%s); showing verified quotes instead."
+	noteLLMUnverified = "The language model's answer had no quote that could be checked against the briefings; showing verified quotes instead."
+)
+
+// answerLLM asks the LLM, under its own deadline so that the extractive
+// fallback always has time left. A failing, slow or refusing model, or an
+// answer with no verified quote, gives the extractive answer with a
+// one-line note: users never see prose whose quotes we could not check.
+func (e *Engine) answerLLM(ctx context.Context, q Question, hits []Hit, ext Answer, onDelta func(string)) Answer {
+	lctx, cancel := context.WithTimeout(ctx, e.cfg.LLMTimeout)
+	defer cancel()
+	ans, err := AnswerWithLLM(lctx, e.cfg.Chat, q, hits, e.cfg.PassageBudget, onDelta)
+	switch {
+	case err != nil:
+		e.logger.Warn("LLM answer failed; falling back to extractive", "err", err)
+		ext.Note = fmt.Sprintf(noteLLMFailed, shortReason(err))
+		return ext
+	case !ans.Refused && !anyVerified(ans.Citations):
+		ext.Note, ext.Usage = noteLLMUnverified, ans.Usage
+		return ext
+	}
+	ans.Passages, ans.Confidence = hits, ext.Confidence
+	return ans
+}
+
+// shortReason names why the LLM failed in a few words for the note.
+func shortReason(err error) string {
+	var se *ServerError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "it timed out"
+	case errors.Is(err, ErrFiltered):
+		return "it refused"
+	case errors.As(err, &se) && se.Status != 0:
+		return fmt.Sprintf("HTTP %d from %s", se.Status, se.Host)
+	case errors.As(err, &se):
+		return "unreachable: " + se.Host
+	}
+	return "unreachable"
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

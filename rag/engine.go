@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -22,6 +21,14 @@ type Config struct {
 	// Progress, if set, is called while stored passages are (re-)embedded
 	// at start: done of total.
 	Progress func(done, total int)
+	// Chat, if set, writes answers; nil means extractive answers only.
+	Chat *Chat
+	// LLMTimeout bounds one LLM answer, retries included (default 45 s);
+	// past it the extractive answer is given.
+	LLMTimeout time.Duration
+	// PassageBudget bounds the passages in the prompt, in tokens (default
+	// DefaultPassageBudget).
+	PassageBudget int
 }
 
 // DefaultVectorWeight was chosen on the dev sets (see README): the local
@@ -45,6 +52,12 @@ func (c *Config) defaults() {
 	}
 	if c.MinCoverage == 0 {
 		c.MinCoverage = DefaultMinCoverage
+	}
+	if c.LLMTimeout <= 0 {
+		c.LLMTimeout = 45 * time.Second
+	}
+	if c.PassageBudget <= 0 {
+		c.PassageBudget = DefaultPassageBudget
 	}
 }
 
@@ -163,61 +176,6 @@ func (e *Engine) embedMissing(ctx context.Context, ps []corpus.Passage, have [][
 }
 
 func containsKey(m map[string][]float32, k string) bool { _, ok := m[k]; return ok }
-
-// Add splits, embeds and stores an article, then indexes it: it is
-// answerable as soon as Add returns. Embedding happens before the store's
-// transaction, so a failing embedder leaves nothing half-added. It returns
-// the stored article and its passage count; errors wrap corpus.ErrEmpty,
-// corpus.ErrDuplicate or corpus.ErrConflict for the user's input.
-func (e *Engine) Add(ctx context.Context, a corpus.Article, opts corpus.AddOptions) (corpus.Article, int, error) {
-	if a.Hash == "" {
-		a.Hash = corpus.ContentHash(a.Title, a.Body)
-	}
-	if a.AddedAt.IsZero() {
-		a.AddedAt = time.Now().UTC()
-	}
-	if a.Published.IsZero() { // news needs a date: the day it was added, marked as such
-		y, m, d := a.AddedAt.UTC().Date()
-		a.Published, a.DateGuessed = time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true
-	}
-	if a.ID == "" {
-		a.ID = corpus.Slug(a.Title)
-		if len(a.ID) > 48 {
-			a.ID = strings.TrimRight(a.ID[:48], "-")
-		}
-		a.ID += "-" + a.Hash[:6]
-	}
-	ps := corpus.Split(a)
-	if len(ps) == 0 {
-		return a, 0, fmt.Errorf("%s: %w", a.ID, corpus.ErrEmpty)
-	}
-	if id, dup, err := e.store.FindContent(ctx, a.Scope, a.Hash); err != nil || dup {
-		if err == nil {
-			err = fmt.Errorf("%w as %q", corpus.ErrDuplicate, id)
-		}
-		return a, 0, err
-	}
-	vecs, err := e.vectorsFor(ctx, ps)
-	if err != nil {
-		return a, 0, fmt.Errorf("embed %s: %w", a.ID, err)
-	}
-	if err := e.store.Add(ctx, a, ps, vecs, opts); err != nil {
-		return a, 0, err
-	}
-	if opts.Replace {
-		if err := e.index.remove(ctx, a.Scope, a.ID); err != nil {
-			return a, 0, err
-		}
-	}
-	all := make([][]float32, len(ps))
-	for i, p := range ps {
-		all[i] = vecs.ByHash[corpus.TextHash(p.Text)]
-	}
-	if err := e.index.add(ctx, e.an, &a, ps, all); err != nil {
-		return a, 0, err
-	}
-	return a, len(ps), nil
-}
 
 // vectorsFor returns a vector for every passage: cached ones from the
 // store, the rest embedded now (in one call, which API embedders batch).

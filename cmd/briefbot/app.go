@@ -53,12 +53,8 @@ func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	emb, err := newEmbedder(cfg, logger)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages")}
+	emb, chat := newModels(cfg, logger)
+	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages"), Chat: chat}
 	engine, err := rag.New(ctx, store, emb, rcfg, logger.With("component", "rag"))
 	if err != nil {
 		store.Close()
@@ -72,12 +68,19 @@ func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
 	return a, nil
 }
 
-func newEmbedder(cfg Config, _ *slog.Logger) (rag.Embedder, error) {
-	switch cfg.Embedder {
-	case "local":
+// newModels returns the embedder and, when an LLM API is configured, the
+// chat model; both share one HTTP client with retries.
+func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
+	if !cfg.LLMConfigured() {
 		return rag.NewLocalEmbedder(cfg.LocalDims), nil
 	}
-	return nil, fmt.Errorf("BRIEFBOT_EMBEDDER=%s is not available in this build", cfg.Embedder)
+	oc := cfg.OpenAI()
+	client := rag.NewOpenAIClient(oc, logger.With("component", "openai"))
+	chat := rag.NewChat(client, oc.ChatModel)
+	if cfg.Embedder == "openai" {
+		return rag.NewOpenAIEmbedder(client, oc.EmbedModel), chat
+	}
+	return rag.NewLocalEmbedder(cfg.LocalDims), chat
 }
 
 // seed adds the bundled sample briefing to a new, empty data directory.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot/rag"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -36,14 +37,19 @@ type Config struct {
 // URL (local servers such as Ollama need no key).
 func (c Config) LLMConfigured() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
 
+// OpenAI is the LLM API configuration for package rag.
+func (c Config) OpenAI() rag.OpenAIConfig {
+	return rag.OpenAIConfig{APIKey: c.OpenAIKey, BaseURL: c.OpenAIBaseURL, ChatModel: c.ChatModel, EmbedModel: c.EmbedModel}.WithDefaults()
+}
+
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
 		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
-		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", "text-embedding-3-small"),
+		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", rag.DefaultEmbedModel),
 		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
 		OpenAIBaseURL: strings.TrimSpace(getenv("OPENAI_BASE_URL")),
-		ChatModel:     envOr(getenv, "BRIEFBOT_CHAT_MODEL", "gpt-4o-mini"),
+		ChatModel:     envOr(getenv, "BRIEFBOT_CHAT_MODEL", rag.DefaultChatModel),
 		DiscordToken:  strings.TrimSpace(getenv("DISCORD_TOKEN")),
 		DiscordAppID:  strings.TrimSpace(getenv("DISCORD_APP_ID")),
 		GuildID:       strings.TrimSpace(getenv("DISCORD_GUILD_ID")),
@@ -68,6 +74,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Embedder == "openai" && !c.LLMConfigured() {
 		return c, fmt.Errorf("BRIEFBOT_EMBEDDER=openai needs OPENAI_API_KEY or OPENAI_BASE_URL (see .env.example)")
+	}
+	if c.LLMConfigured() {
+		if err := c.OpenAI().Validate(); err != nil {
+			return c, fmt.Errorf("%w (see .env.example)", err)
+		}
 	}
 	switch v := getenv("BRIEFBOT_ALLOW_PRIVATE_URLS"); v {
 	case "", "0", "false":

@@ -102,12 +102,9 @@ func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore
 		return evalStore{}, nil, err
 	}
 	cleanup = func() { store.Close(); os.RemoveAll(dir) }
-	emb, err := newEmbedder(cfg, nil)
-	if err != nil {
-		cleanup()
-		return evalStore{}, nil, err
-	}
-	engine, err := rag.New(ctx, store, emb, rag.Config{}, newLogger(cfg, std.err))
+	logger := newLogger(cfg, std.err)
+	emb, chat := newModels(cfg, logger)
+	engine, err := rag.New(ctx, store, emb, rag.Config{Chat: chat}, logger)
 	if err != nil {
 		cleanup()
 		return evalStore{}, nil, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
 )
 
 func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error {
@@ -138,15 +139,25 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) {
 	if len(arts) < 20 {
 		progress = nil
 	}
-	for i, art := range arts {
-		in.article(ctx, label, art)
+	for start := 0; start < len(arts); start += ingestBatch {
+		batch := arts[start:min(start+ingestBatch, len(arts))]
+		for i := range batch {
+			in.prepare(&batch[i], label)
+		}
+		for _, r := range in.engine.AddMany(ctx, batch, in.opts) {
+			in.report(label, r)
+		}
 		if progress != nil {
-			progress(i+1, len(arts))
+			progress(min(start+ingestBatch, len(arts)), len(arts))
 		}
 	}
 }
 
-func (in *ingester) article(ctx context.Context, label string, art corpus.Article) {
+// ingestBatch is how many articles share one embedding call: with an API
+// embedder, few large requests instead of one per article.
+const ingestBatch = 64
+
+func (in *ingester) prepare(art *corpus.Article, label string) {
 	art.Scope = in.scope
 	if art.Source == "" && label != "-" {
 		art.Source = filepath.Base(label)
@@ -156,16 +167,18 @@ func (in *ingester) article(ctx context.Context, label string, art corpus.Articl
 		art.AddedBy = "cli:" + user
 	}
 	art.AddedAt = time.Now().UTC()
-	stored, n, err := in.engine.Add(ctx, art, in.opts)
+}
+
+func (in *ingester) report(label string, r rag.Added) {
 	switch {
-	case errors.Is(err, corpus.ErrDuplicate):
+	case errors.Is(r.Err, corpus.ErrDuplicate):
 		in.skipped++
-		fmt.Fprintf(in.std.out, "skipped %s: %s: %v\n", label, art.ID, err)
-	case err != nil:
-		in.fail(label, err)
+		fmt.Fprintf(in.std.out, "skipped %s: %s: %v\n", label, r.Article.ID, r.Err)
+	case r.Err != nil:
+		in.fail(label, r.Err)
 	default:
 		in.added++
-		fmt.Fprintf(in.std.out, "added   %s: %s %q (%s, %d passages)\n", label, stored.ID, stored.Title, dateOf(stored.Published), n)
+		fmt.Fprintf(in.std.out, "added   %s: %s %q (%s, %d passages)\n", label, r.Article.ID, r.Article.Title, dateOf(r.Article), r.Passages)
 	}
 }
 
@@ -174,9 +187,14 @@ func (in *ingester) fail(label string, err error) {
 	fmt.Fprintf(in.std.out, "failed  %s: %v\n", label, err)
 }
 
-func dateOf(t time.Time) string {
-	if t.IsZero() {
+// dateOf shows an article's date; a date taken from the day it was added
+// is marked as such.
+func dateOf(a corpus.Article) string {
+	switch {
+	case a.Published.IsZero():
 		return "undated"
+	case a.DateGuessed:
+		return a.Published.Format("2006-01-02") + " (date added)"
 	}
-	return t.Format("2006-01-02")
+	return a.Published.Format("2006-01-02")
 }
