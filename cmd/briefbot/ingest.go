@@ -155,7 +155,7 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) {
 
 // ingestBatch is how many articles share one embedding call: with an API
 // embedder, few large requests instead of one per article.
-const ingestBatch = 64
+const ingestBatch = 256
 
 func (in *ingester) prepare(art *corpus.Article, label string) {
 	art.Scope = in.scope
