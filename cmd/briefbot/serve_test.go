@@ -122,3 +122,88 @@ func TestServeScenario(t *testing.T) {
 		t.Errorf("list --json --guild A: %v\n%s", err, out)
 	}
 }
+
+// mention posts a message mentioning the bot and waits for the finished
+// reply that references it.
+func (e *serveEnv) mention(by discordtest.Invoker, text string) discordtest.Message {
+	e.t.Helper()
+	id := e.fake.PostMessage(by, text, e.fake.BotID())
+	var got discordtest.Message
+	e.fake.Wait(wait, "reply to "+text, func() bool {
+		for _, m := range e.fake.ChannelMessages(by.ChannelID) {
+			if m.Author.ID == e.fake.BotID() && m.MessageReference != nil && m.MessageReference.MessageID == id && finished(m) {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// TestServeMentionAndThreadFollowUp: a mention gets a reply to the message;
+// in a thread, a short follow-up is answered in the context of the first
+// question, from the real engine.
+func TestServeMentionAndThreadFollowUp(t *testing.T) {
+	e := startServe(t)
+	const thread = "411111111111111111"
+	e.fake.AddChannel(discordtest.Channel{ID: thread, GuildID: guildA, Type: 11, ParentID: channelA})
+	by := who(guildA, thread, "501", 0)
+	first := e.mention(by, "Which hacker groups did the EU denounce?")
+	if !strings.Contains(first.Content, "APT40 and APT31") {
+		t.Fatalf("mention reply: %q", first.Content)
+	}
+	follow := e.mention(by, "and what did NATO do?")
+	if !strings.Contains(follow.Content, "took note") {
+		t.Errorf("thread follow-up: %q, want NATO's statement", follow.Content)
+	}
+}
+
+// TestServeScopesListAutocompleteRemove: server B cannot see server A's
+// article in /briefings list, autocomplete or /briefing remove.
+func TestServeScopesListAutocompleteRemove(t *testing.T) {
+	e := startServe(t)
+	adminA, adminB := who(guildA, channelA, "502", 1<<5), who(guildB, channelB, "602", 1<<5)
+	in := e.fake.SlashCommand(adminA, "briefing", discordtest.Sub("add",
+		discordtest.Str("title", "Lithium slump"), discordtest.Str("text", "Lithium prices fell by a third in March.")))
+	e.reply(in, "add in A", contains("Added **Lithium slump**"))
+	list := func(by discordtest.Invoker) string {
+		in := e.fake.SlashCommand(by, "briefings", discordtest.Sub("list"))
+		m := e.reply(in, "list", func(m discordtest.Message) bool { return len(m.Embeds) > 0 })
+		return m.Embeds[0].Description
+	}
+	if l := list(adminA); !strings.Contains(l, "Lithium slump") || !strings.Contains(l, "Nato Condemn") {
+		t.Errorf("list in A: %q, want both articles", l)
+	}
+	if l := list(adminB); strings.Contains(l, "Lithium") || !strings.Contains(l, "Nato Condemn") {
+		t.Errorf("list in B: %q, want only the global sample", l)
+	}
+	ac := e.fake.Autocomplete(adminB, "briefings", discordtest.Sub("show", discordtest.Focused("id", "lith")))
+	e.fake.Wait(wait, "autocomplete", func() bool { return e.fake.Acked(ac) == 8 })
+	for _, r := range e.fake.Requests() {
+		if strings.Contains(r.Path, ac.ID) && strings.Contains(string(r.Body), "lithium") {
+			t.Errorf("autocomplete in B offers A's article: %s", r.Body)
+		}
+	}
+	out, _, _ := cli(t, e.dir, "", nil, "list", "--json", "--guild", guildA)
+	id := "lithium" + between(out, `"id": "lithium`, `"`)
+	if id == "lithium" {
+		t.Fatalf("no lithium article in server A's list:\n%s", out)
+	}
+	rm := e.fake.SlashCommand(adminB, "briefing", discordtest.Sub("remove", discordtest.Str("id", id)))
+	if m := e.reply(rm, "remove in B", func(m discordtest.Message) bool { return m.Content != "" }); !strings.Contains(m.Content, "find") {
+		t.Errorf("remove from B: %q, want not found", m.Content)
+	}
+	if out2, _, _ := cli(t, e.dir, "", nil, "list", "--json", "--guild", guildA); out2 != out {
+		t.Errorf("remove from B changed the store")
+	}
+}
+
+func between(s, prefix, end string) string {
+	_, rest, ok := strings.Cut(s, prefix)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, end)
+	return v
+}
