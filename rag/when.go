@@ -71,7 +71,7 @@ func (m whenMatch) atomStart() int {
 }
 
 const (
-	whenPreps    = `in|during|on|since|by|until|till|before|after|from|between|through|throughout|of|for|over|at|and|to`
+	whenPreps    = `in|during|on|since|by|until|till|before|after|from|between|through|throughout|of|over|at|and|to`
 	monthFull    = `january|february|march|april|may|june|july|august|september|october|november|december`
 	monthAny     = monthFull + `|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec`
 	weekdayNames = `monday|tuesday|wednesday|thursday|friday|saturday|sunday`
@@ -82,7 +82,7 @@ const (
 // whenRE wraps an expression with an optional leading preposition and a
 // trailing possessive ("this year's"), both part of the matched phrase.
 func whenRE(atom string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(?:\b(?P<prep>` + whenPreps + `)\s+)?\b(?P<atom>` + atom + `)\b(?:'s|’s)?`)
+	return regexp.MustCompile(`(?i)(?:\b(?P<prep>` + whenPreps + `)\s+)?\b(?P<atom>` + atom + `)\b(?P<poss>'s|’s)?`)
 }
 
 // whenRules are tried all at once; where matches overlap, the earliest and
@@ -104,6 +104,8 @@ var whenRules = []whenRule{
 	{re: whenRE(`(?:(?P<mod>this\s+past|last|this|past|early|late|next)\s+)?(?P<wd>` + weekdayNames + `)`), build: buildWeekday},
 	{re: whenRE(`latest|most\s+recent|newest|recent\s+(?:days|weeks|months|years)|recently|recent|lately|these\s+days|nowadays|currently|current|right\s+now|now`), kind: whenRecency, build: buildRecent},
 }
+
+var startsWithDigit = regexp.MustCompile(`^\s*\d`)
 
 // whenCand is one matched expression.
 type whenCand struct {
@@ -219,6 +221,10 @@ func findWhen(q string, d time.Time) []whenCand {
 		for _, loc := range r.re.FindAllStringSubmatchIndex(q, -1) {
 			m := whenMatch{q: q, loc: loc, re: r.re}
 			m.prep = m.get("prep")
+			start := loc[0]
+			if m.get("poss") != "" { // "at this year's awards": "at" belongs to "awards"
+				m.prep, start = "", m.atomStart()
+			}
 			if r.needPrep && m.prep == "" {
 				continue
 			}
@@ -226,7 +232,7 @@ func findWhen(q string, d time.Time) []whenCand {
 			if !ok {
 				continue
 			}
-			all = append(all, whenCand{start: loc[0], atom: m.atomStart(), end: loc[1],
+			all = append(all, whenCand{start: start, atom: m.atomStart(), end: loc[1],
 				raw: raw, kind: r.kind, prep: m.prep, needPrep: r.needPrep})
 		}
 	}
@@ -467,6 +473,9 @@ func buildMonth(m whenMatch, d time.Time) (Window, bool) {
 	if ys := m.get("year"); ys != "" {
 		y, _ := strconv.Atoi(ys)
 		return monthWindow(y, mon), true
+	}
+	if startsWithDigit.MatchString(m.q[m.loc[1]:]) { // an impossible "February 30"
+		return Window{}, false
 	}
 	y := d.Year()
 	if mon > d.Month() {
