@@ -89,7 +89,7 @@ func whenRE(atom string) *regexp.Regexp {
 // then the longest wins, so "June 5, 2022" beats "June" and "most recent"
 // beats "recent".
 var whenRules = []whenRule{
-	{re: whenRE(`(?P<iso>\d{4}-\d{2}-\d{2})`), kind: whenCalendar, build: buildISO},
+	{re: whenRE(`(?P<iso>\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?`), kind: whenCalendar, build: buildISO},
 	{re: whenRE(`(?P<month>` + monthAny + `)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>` + yearNum + `))?`), kind: whenCalendar, build: buildDate},
 	{re: whenRE(`(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>` + monthAny + `)(?:,?\s+(?P<year>` + yearNum + `))?`), kind: whenCalendar, build: buildDate},
 	{re: whenRE(`(?P<month>` + monthAny + `)\.?,?\s+(?:of\s+)?(?P<year>` + yearNum + `)`), kind: whenCalendar, build: buildMonth},
@@ -98,11 +98,11 @@ var whenRules = []whenRule{
 	{re: whenRE(`(?P<dw>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|yesterday|(?:the\s+)?day\s+before\s+yesterday)`), build: buildDayWord},
 	{re: whenRE(`(?P<n>` + whenNum + `)\s+(?P<unit>days?|weeks?)\s+ago`), build: buildAgo},
 	{re: whenRE(`(?:the\s+)?(?:past|last|previous)\s+(?P<n>` + whenNum + `)\s+(?P<unit>days?|weeks?|months?|years?)`), build: buildPastN},
-	{re: whenRE(`(?:(?P<early>earlier|later)\s+)?(?:(?P<the>the)\s+)?(?:so\s+far\s+)?(?P<mod>this\s+past|this|current|last|past|previous|next|coming)\s+(?P<unit>week|month|year)(?:\s+so\s+far|\s+to\s+date)?`), build: buildPeriod},
+	{re: whenRE(`(?:(?P<early>earlier|later)\s+)?(?:(?P<the>the)\s+)?(?:so\s+far\s+)?(?P<mod>this\s+past|this|current|last|past|next|coming)\s+(?P<unit>week|month|year)(?:\s+so\s+far|\s+to\s+date)?`), build: buildPeriod},
 	{re: whenRE(`(?P<unit>year)[-\s]to[-\s]date|(?P<ytd>ytd)`), build: buildPeriod},
 	{re: whenRE(`(?P<mod>this\s+past|the|this|last|past)\s+weekend`), build: buildWeekend},
 	{re: whenRE(`(?:(?P<mod>this\s+past|last|this|past|early|late|next)\s+)?(?P<wd>` + weekdayNames + `)`), build: buildWeekday},
-	{re: whenRE(`latest|most\s+recent|newest|recent\s+(?:days|weeks|months|years)|recently|recent|lately|these\s+days|nowadays|currently|current|right\s+now|now`), kind: whenRecency, build: buildRecent},
+	{re: regexp.MustCompile(`(?i)\b(?P<atom>latest|most\s+recent|newest|(?:in\s+|over\s+)?recent\s+(?:days|weeks|months|years)|recently|recent|lately|these\s+days|nowadays|currently|current|right\s+now|now)\b`), kind: whenRecency, build: buildRecent},
 }
 
 var startsWithDigit = regexp.MustCompile(`^\s*\d`)
@@ -261,7 +261,7 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 	for i := 0; i < len(cs); i++ {
 		c := cs[i]
 		if (c.prep == "between" || c.prep == "from") && i+1 < len(cs) &&
-			isRangeLink(cs[i+1].prep) && strings.TrimSpace(q[c.end:cs[i+1].start]) == "" {
+			isRangeLink(cs[i+1].prep) && strings.Trim(q[c.end:cs[i+1].start], " ,") == "" {
 			n := cs[i+1]
 			c.raw = hull(c.raw, n.raw)
 			c.end, c.prep = n.end, "in"
@@ -292,6 +292,9 @@ func isRangeLink(p string) bool {
 // wholly after the day of asking.
 func finishWindow(q string, c whenCand, d time.Time) (Window, bool) {
 	w := c.raw
+	if !w.Recent && w.From.After(d) { // "next week", "by 2028"
+		return Window{}, false
+	}
 	if !w.Recent {
 		switch c.prep {
 		case "since":
@@ -303,8 +306,7 @@ func finishWindow(q string, c whenCand, d time.Time) (Window, bool) {
 		case "until", "till", "by":
 			w.From = time.Time{}
 		}
-		end := d.AddDate(0, 0, 1)
-		if w.To.IsZero() || w.To.After(end) {
+		if end := d.AddDate(0, 0, 1); w.To.IsZero() || w.To.After(end) {
 			w.To = end
 		}
 		if !w.From.IsZero() && !w.From.Before(w.To) {
@@ -456,12 +458,21 @@ func buildDate(m whenMatch, d time.Time) (Window, bool) {
 		return dayWindow(t), ok
 	}
 	for y := d.Year(); y > d.Year()-9; y-- {
-		if t, ok := valid(y); ok && !t.After(d) {
+		t, ok := valid(y)
+		switch {
+		case ok && !t.After(d):
 			return dayWindow(t), true
+		case ok && y == d.Year() && t.Before(d.AddDate(0, 0, soonDays)):
+			return dayWindow(t), true // upcoming: refused as future
 		}
 	}
 	return Window{}, false
 }
+
+// soonDays: a date or month without a year that comes within this many
+// days after the day of asking is read as upcoming ("the eclipse on April
+// 8" asked April 5), not as last year's.
+const soonDays = 31
 
 // buildMonth reads "March 2024" and "in March"; without a year it takes the
 // most recent such month that began by d.
@@ -477,11 +488,11 @@ func buildMonth(m whenMatch, d time.Time) (Window, bool) {
 	if startsWithDigit.MatchString(m.q[m.loc[1]:]) { // an impossible "February 30"
 		return Window{}, false
 	}
-	y := d.Year()
-	if mon > d.Month() {
-		y--
+	w := monthWindow(d.Year(), mon)
+	if w.From.After(d) && !w.From.Before(d.AddDate(0, 0, soonDays)) {
+		w = monthWindow(d.Year()-1, mon)
 	}
-	return monthWindow(y, mon), true
+	return w, true // upcoming months are refused as future
 }
 
 func buildYear(m whenMatch, _ time.Time) (Window, bool) {
