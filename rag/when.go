@@ -27,21 +27,12 @@ type Window struct {
 	Span     [2]int    // byte range of Phrase in the question
 }
 
-// whenKind says how a matched expression combines with others.
-type whenKind int
-
-const (
-	whenRelative whenKind = iota // relative to the day of asking: "this week", "on Monday"
-	whenCalendar                 // names the calendar: "June 5, 2022", "in March", "in 2021"
-	whenRecency                  // "recently": a preference, not a window
-)
-
 // whenRule is one kind of time expression. build returns the raw window of
 // the expression (before any preposition) or false when the words only look
 // like a time expression.
 type whenRule struct {
 	re       *regexp.Regexp
-	kind     whenKind
+	calendar bool // names the calendar ("June 5, 2022", "in 2021") rather than counting from today
 	needPrep bool // bare form is too ambiguous: "2024" in "Euro 2024", "May" in "Theresa May"
 	build    func(m whenMatch, d time.Time) (Window, bool)
 }
@@ -89,12 +80,12 @@ func whenRE(atom string) *regexp.Regexp {
 // then the longest wins, so "June 5, 2022" beats "June" and "most recent"
 // beats "recent".
 var whenRules = []whenRule{
-	{re: whenRE(`(?P<iso>\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?`), kind: whenCalendar, build: buildISO},
-	{re: whenRE(`(?P<month>` + monthAny + `)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>` + yearNum + `))?`), kind: whenCalendar, build: buildDate},
-	{re: whenRE(`(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>` + monthAny + `)(?:,?\s+(?P<year>` + yearNum + `))?`), kind: whenCalendar, build: buildDate},
-	{re: whenRE(`(?P<month>` + monthAny + `)\.?,?\s+(?:of\s+)?(?P<year>` + yearNum + `)`), kind: whenCalendar, build: buildMonth},
-	{re: whenRE(`(?P<month>` + monthFull + `)`), kind: whenCalendar, needPrep: true, build: buildMonth},
-	{re: whenRE(`(?P<year>` + yearNum + `)`), kind: whenCalendar, needPrep: true, build: buildYear},
+	{re: whenRE(`(?P<iso>\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?`), calendar: true, build: buildISO},
+	{re: whenRE(`(?P<month>` + monthAny + `)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>` + yearNum + `))?`), calendar: true, build: buildDate},
+	{re: whenRE(`(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>` + monthAny + `)(?:,?\s+(?P<year>` + yearNum + `))?`), calendar: true, build: buildDate},
+	{re: whenRE(`(?P<month>` + monthAny + `)\.?,?\s+(?:of\s+)?(?P<year>` + yearNum + `)`), calendar: true, build: buildMonth},
+	{re: whenRE(`(?P<month>` + monthFull + `)`), calendar: true, needPrep: true, build: buildMonth},
+	{re: whenRE(`(?P<year>` + yearNum + `)`), calendar: true, needPrep: true, build: buildYear},
 	{re: whenRE(`(?P<dw>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|yesterday|(?:the\s+)?day\s+before\s+yesterday)`), build: buildDayWord},
 	{re: whenRE(`(?P<n>` + whenNum + `)\s+(?P<unit>days?|weeks?)\s+ago`), build: buildAgo},
 	{re: whenRE(`(?:the\s+)?(?:past|last|previous)\s+(?P<n>` + whenNum + `)\s+(?P<unit>days?|weeks?|months?|years?)`), build: buildPastN},
@@ -102,7 +93,7 @@ var whenRules = []whenRule{
 	{re: whenRE(`(?P<unit>year)[-\s]to[-\s]date|(?P<ytd>ytd)`), build: buildPeriod},
 	{re: whenRE(`(?P<mod>this\s+past|the|this|last|past)\s+weekend`), build: buildWeekend},
 	{re: whenRE(`(?:(?P<mod>this\s+past|last|this|past|early|late|next)\s+)?(?P<wd>` + weekdayNames + `)`), build: buildWeekday},
-	{re: regexp.MustCompile(`(?i)\b(?P<atom>latest|most\s+recent|newest|(?:in\s+|over\s+)?recent\s+(?:days|weeks|months|years)|recently|recent|lately|these\s+days|nowadays|currently|current|right\s+now|now)\b`), kind: whenRecency, build: buildRecent},
+	{re: regexp.MustCompile(`(?i)\b(?P<atom>latest|most\s+recent|newest|(?:in\s+|over\s+)?recent\s+(?:days|weeks|months|years)|recently|recent|lately|these\s+days|nowadays|currently|current|right\s+now|now)\b`), build: buildRecent},
 }
 
 var startsWithDigit = regexp.MustCompile(`^\s*\d`)
@@ -111,7 +102,7 @@ var startsWithDigit = regexp.MustCompile(`^\s*\d`)
 type whenCand struct {
 	start, atom, end int
 	raw              Window // before the preposition is applied
-	kind             whenKind
+	calendar         bool
 	prep             string
 	needPrep         bool
 }
@@ -139,7 +130,10 @@ type whenCand struct {
 //   - "in March" = the most recent March that began by D; "March 2024",
 //     "in March of 2024" = that month. "on June 5", "5 June 2022", "June 5,
 //     2022", "2022-06-05" = that day; without a year, the most recent such
-//     date not after D (so February 29 goes back to the last leap year).
+//     date not after D (February 29 goes back to the last leap year) —
+//     except that a date or month coming within 31 days after D is read as
+//     upcoming and gives no window ("the eclipse on April 8" asked April 5,
+//     "in July" asked June 23), since the news cannot be from then.
 //     A bare month name needs a preposition, and "May"/"March" are refused
 //     as names or verbs ("Theresa May resigned", "protesters march on the
 //     capital", "a speech by May said", "May's cabinet").
@@ -165,26 +159,22 @@ type whenCand struct {
 // Phrase and Span name the chosen expression (for joined dates, the first).
 func ParseWhen(question string, asked time.Time) (w Window, ok bool) {
 	d := dayOf(asked)
-	cands := joinRanges(question, findWhen(question, d))
 	var hard, recent []Window
-	var calendar []int
-	for _, c := range cands {
+	cal := -1 // index in hard of the window joining all calendar dates
+	for _, c := range joinRanges(question, findWhen(question, d)) {
 		w, ok := finishWindow(question, c, d)
-		if !ok {
-			continue
-		}
 		switch {
+		case !ok:
 		case w.Recent:
 			recent = append(recent, w)
-		case c.kind == whenCalendar:
-			calendar = append(calendar, len(hard))
-			hard = append(hard, w)
+		case c.calendar && cal >= 0:
+			hard[cal] = hull(hard[cal], w)
 		default:
+			if c.calendar {
+				cal = len(hard)
+			}
 			hard = append(hard, w)
 		}
-	}
-	if len(calendar) > 1 {
-		hard = hullCalendar(hard, calendar)
 	}
 	if len(hard) > 0 {
 		return narrowest(hard), true
@@ -204,13 +194,11 @@ func StripWhen(question string, w Window) string {
 		return tidySpaces(question)
 	}
 	out := tidySpaces(question[:s] + " " + question[e:])
-	out = strings.TrimLeft(out, ",;: ")
-	for _, p := range []string{",", ".", "?", "!", ";", ":"} {
-		out = strings.ReplaceAll(out, " "+p, p)
-	}
-	out = strings.ReplaceAll(out, ",,", ",")
-	return strings.TrimSpace(out)
+	out = spaceBeforePunct.ReplaceAllString(out, "$1")
+	return strings.TrimLeft(strings.ReplaceAll(out, ",,", ","), ",;: ")
 }
+
+var spaceBeforePunct = regexp.MustCompile(`\s+([,.?!;:])`)
 
 func tidySpaces(s string) string { return strings.Join(strings.Fields(s), " ") }
 
@@ -233,7 +221,7 @@ func findWhen(q string, d time.Time) []whenCand {
 				continue
 			}
 			all = append(all, whenCand{start: start, atom: m.atomStart(), end: loc[1],
-				raw: raw, kind: r.kind, prep: m.prep, needPrep: r.needPrep})
+				raw: raw, calendar: r.calendar, prep: m.prep, needPrep: r.needPrep})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {
@@ -265,9 +253,7 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 			n := cs[i+1]
 			c.raw = hull(c.raw, n.raw)
 			c.end, c.prep = n.end, "in"
-			if n.kind != whenCalendar {
-				c.kind = whenRelative
-			}
+			c.calendar = c.calendar && n.calendar
 			out = append(out, c)
 			i++
 			continue
@@ -292,10 +278,10 @@ func isRangeLink(p string) bool {
 // wholly after the day of asking.
 func finishWindow(q string, c whenCand, d time.Time) (Window, bool) {
 	w := c.raw
-	if !w.Recent && w.From.After(d) { // "next week", "by 2028"
-		return Window{}, false
-	}
 	if !w.Recent {
+		if w.From.After(d) { // "next week", "by 2028"
+			return Window{}, false
+		}
 		switch c.prep {
 		case "since":
 			w.To = time.Time{}
@@ -317,26 +303,6 @@ func finishWindow(q string, c whenCand, d time.Time) (Window, bool) {
 	return w, true
 }
 
-// hullCalendar replaces the calendar windows (indexes idx into ws) by one
-// window covering them all, placed where the first one was.
-func hullCalendar(ws []Window, idx []int) []Window {
-	joined := ws[idx[0]]
-	for _, i := range idx[1:] {
-		joined = hull(joined, ws[i])
-	}
-	out := []Window{joined}
-	skip := map[int]bool{}
-	for _, i := range idx {
-		skip[i] = true
-	}
-	for i, w := range ws {
-		if !skip[i] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 // hull covers both windows; it keeps a's phrase and span.
 func hull(a, b Window) Window {
 	if b.From.IsZero() || (!a.From.IsZero() && b.From.Before(a.From)) {
@@ -348,8 +314,8 @@ func hull(a, b Window) Window {
 	return a
 }
 
-// narrowest returns the shortest window, the first one on ties (ws is in
-// question order, apart from a joined calendar window placed first).
+// narrowest returns the shortest window, the first one (in question order)
+// on ties.
 func narrowest(ws []Window) Window {
 	best, bestLen := Window{}, time.Duration(-1)
 	for _, w := range ws {
@@ -441,11 +407,12 @@ func buildISO(m whenMatch, _ time.Time) (Window, bool) {
 }
 
 // buildDate reads "June 5", "5th of June 2022" and "June 5, 2022"; without a
-// year it takes the most recent such date not after d.
+// year it takes the most recent such date not after d, or an upcoming one
+// (see soonDays).
 func buildDate(m whenMatch, d time.Time) (Window, bool) {
 	mon, ok := monthOf(m)
 	day, err := strconv.Atoi(m.get("day"))
-	if !ok || err != nil || day < 1 || day > 31 {
+	if !ok || err != nil || day < 1 || day > 31 || namesEvent(m) {
 		return Window{}, false
 	}
 	valid := func(y int) (time.Time, bool) {
@@ -475,7 +442,7 @@ func buildDate(m whenMatch, d time.Time) (Window, bool) {
 const soonDays = 31
 
 // buildMonth reads "March 2024" and "in March"; without a year it takes the
-// most recent such month that began by d.
+// most recent such month that began by d, or an upcoming one (see soonDays).
 func buildMonth(m whenMatch, d time.Time) (Window, bool) {
 	mon, ok := monthOf(m)
 	if !ok {
@@ -493,6 +460,14 @@ func buildMonth(m whenMatch, d time.Time) (Window, bool) {
 		w = monthWindow(d.Year()-1, mon)
 	}
 	return w, true // upcoming months are refused as future
+}
+
+// namesEvent reports a date used as an adjective, "the Jan. 6 committee":
+// the articles about it are not from that day.
+func namesEvent(m whenMatch) bool {
+	next := nextWord(m.q, m.loc[1])
+	return m.prep == "" && strings.EqualFold(prevWord(m.q, m.atomStart()), "the") &&
+		next != "" && !isCapitalised(next)
 }
 
 func buildYear(m whenMatch, _ time.Time) (Window, bool) {
@@ -524,7 +499,7 @@ func monthOf(m whenMatch) (time.Month, bool) {
 		return 0, false
 	}
 	next := nextWord(m.q, m.loc[1])
-	personPrep := strings.Contains("|by|after|before|since|from|of|for|", "|"+m.prep+"|")
+	personPrep := strings.Contains("|by|after|before|since|from|of|", "|"+m.prep+"|")
 	if m.get("day") == "" && m.get("year") == "" && personPrep && next != "" && !isCapitalised(next) &&
 		!strings.Contains("|and|or|to|through|until|till|this|last|the|of|in|on|when|while|", "|"+strings.ToLower(next)+"|") {
 		return 0, false
@@ -580,7 +555,8 @@ func pastWindow(n int, unit string, d time.Time) Window {
 	}
 }
 
-// buildPeriod reads "this/last/past/next week|month|year", with "earlier"
+// buildPeriod reads "this/last/past/next week|month|year" ("the last week"
+// and "past week" roll, "last week" is the calendar week), with "earlier"
 // ending the window before d and "later" (future) giving none.
 func buildPeriod(m whenMatch, d time.Time) (Window, bool) {
 	mod := strings.Join(strings.Fields(m.get("mod")), " ")
@@ -598,15 +574,15 @@ func buildPeriod(m whenMatch, d time.Time) (Window, bool) {
 		return Window{From: d.AddDate(0, 0, 1), To: d.AddDate(0, 0, 2)}, true // future: refused later
 	case rolling:
 		w = pastWindow(1, unit, d)
-	case unit == "week" && (mod == "last" || mod == "previous"):
+	case unit == "week" && mod == "last":
 		w = Window{From: monday(d).AddDate(0, 0, -7), To: monday(d)}
 	case unit == "week":
 		w = Window{From: d.AddDate(0, 0, -6), To: d.AddDate(0, 0, 1)}
-	case unit == "month" && (mod == "last" || mod == "previous"):
+	case unit == "month" && mod == "last":
 		w = monthWindow(d.Year(), d.Month()-1)
 	case unit == "month":
 		w = monthWindow(d.Year(), d.Month())
-	case mod == "last" || mod == "previous":
+	case mod == "last":
 		w = yearWindow(d.Year() - 1)
 	default:
 		w = yearWindow(d.Year())
@@ -641,7 +617,7 @@ func buildWeekday(m whenMatch, d time.Time) (Window, bool) {
 	}
 	mod := strings.Join(strings.Fields(m.get("mod")), " ")
 	if m.prep == "" && mod == "" {
-		prev := strings.ToLower(prevWord(m.q, m.loc[0]))
+		prev := strings.ToLower(prevWord(m.q, m.atomStart()))
 		if isCapitalised(nextWord(m.q, m.loc[1])) ||
 			strings.Contains("|the|a|an|every|each|black|cyber|good|super|ash|easter|holy|bloody|blue|", "|"+prev+"|") {
 			return Window{}, false

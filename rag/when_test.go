@@ -80,7 +80,8 @@ func TestParseWhen(t *testing.T) {
 		{"day month year", thu, "the vote on 5 June 2021", "[2021-06-05, 2021-06-06) on 5 June 2021"},
 		{"day of month", thu, "the 5th of June", "[2022-06-05, 2022-06-06) the 5th of June"},
 		{"month day comma year", thu, "Who spoke June 5, 2021 in Paris?", "[2021-06-05, 2021-06-06) June 5, 2021"},
-		{"abbreviated month", thu, "the Sept. 14 strike", "[2021-09-14, 2021-09-15) Sept. 14"},
+		{"abbreviated month", thu, "the strike on Sept. 14", "[2021-09-14, 2021-09-15) on Sept. 14"},
+		{"date naming an event", thu, "What did the Jan. 6 committee reveal this week?", "[2022-06-17, 2022-06-24) this week"},
 		{"iso date", thu, "news on 2022-06-01", "[2022-06-01, 2022-06-02) on 2022-06-01"},
 		{"between dates", thu, "What happened between March 1 and March 10?", "[2022-03-01, 2022-03-11) between March 1 and March 10"},
 		{"from month to month", thu, "prices from March to May", "[2022-03-01, 2022-06-01) from March to May"},
@@ -291,4 +292,12 @@ func countList(m map[string]int) string {
 		b.WriteString(k + " ×" + strconv.Itoa(m[k]))
 	}
 	return b.String()
+}
+
+func BenchmarkParseWhen(b *testing.B) {
+	q := "Which country announced a crackdown on rainbow-colored toys this week, saying the items promote homosexuality?"
+	asked := day("2022-06-23")
+	for b.Loop() {
+		ParseWhen(q, asked)
+	}
 }
