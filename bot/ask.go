@@ -26,7 +26,7 @@ func (b *Bot) runAsk(ctx context.Context, c *call) (response, error) {
 	if question == "" {
 		return response{}, inputErrorf("Please give a question, e.g. `/ask question: What did the EU decide on chips?`")
 	}
-	q := rag.Question{Text: question, Scopes: scopes(c.guild), Asked: time.Now()}
+	q := rag.Question{Text: question, Scopes: scopes(c.guild), Asked: askedAt(c.i.ID, time.Time{})}
 	if c.guild != "" {
 		q.History = b.threadHistory(ctx, c.i.ChannelID, "", c.log)
 	}
@@ -151,4 +151,17 @@ func (b *Bot) vote(ctx context.Context, i *discordgo.Interaction, up bool) (resp
 		return text(true, "Thanks! Your 👍 is recorded."), nil
 	}
 	return text(true, "Thanks! Your 👎 is recorded; it helps us find answers to improve."), nil
+}
+
+// askedAt is the moment of asking: the message's timestamp, else the time
+// in the Discord ID (snowflake) of the interaction or message, else now.
+// "This week" means the week of the question, not of the answer.
+func askedAt(id string, stamp time.Time) time.Time {
+	if !stamp.IsZero() {
+		return stamp
+	}
+	if t, err := discordgo.SnowflakeTimestamp(id); err == nil && t.Year() > 2015 {
+		return t
+	}
+	return time.Now()
 }

@@ -50,7 +50,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		return
 	}
 	defer release()
-	q := rag.Question{Text: question, Scopes: scopes(m.GuildID), Asked: time.Now()}
+	q := rag.Question{Text: question, Scopes: scopes(m.GuildID), Asked: askedAt(m.ID, m.Timestamp)}
 	q.History = b.threadHistory(ctx, m.ChannelID, m.ID, log)
 	msgs, err := b.answer(ctx, question, q, rep)
 	if err != nil {

@@ -18,7 +18,9 @@ type Question struct {
 	// Scopes are the article scopes the asker may see: corpus.GlobalScope
 	// plus, in a Discord server, that server's ID. Empty means global only.
 	Scopes []string
-	// Asked is the moment of asking; zero means now.
+	// Asked is the moment of asking: time words ("this week", "latest")
+	// are read relative to it, and articles published after it rank last.
+	// Zero means unknown: time words are not interpreted.
 	Asked time.Time
 	// K is how many passages to retrieve; zero means the default.
 	K int

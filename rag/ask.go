@@ -25,11 +25,12 @@ func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(text
 	if k <= 0 {
 		k = e.cfg.K
 	}
-	r, err := e.retrieve(ctx, withContext(text, q.History, e.an), q.Scopes, k, e.cfg.Retrieval)
+	r, err := e.retrieve(ctx, withContext(text, q.History, e.an), q.Asked, q.Scopes, k, e.cfg.Retrieval)
 	if err != nil {
 		return Answer{}, err
 	}
-	r.words = e.an.words(text) // coverage is judged on what was asked now
+	_, asked := parseTiming(text, q.Asked)
+	r.words = e.an.words(asked) // coverage is judged on what was asked now, time words aside
 	ext := Answer{Question: text, Mode: ModeExtractive, Passages: r.hits}
 	ext.Text, ext.Citations, ext.Confidence = e.extract(r, e.cfg.MinCoverage)
 	ext.Refused = len(ext.Citations) == 0
@@ -84,14 +85,19 @@ func shortReason(err error) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Rank returns the k best passages for question visible from scopes, with
-// the given retrieval mode (RetrieveHybrid, RetrieveBM25, RetrieveVectors).
-// It is the retrieval step of Answer, exposed for evaluation.
-func (e *Engine) Rank(ctx context.Context, question string, scopes []string, k int, mode string) ([]Hit, error) {
-	if mode == RetrievePlainBM25 {
-		return e.plainRank(question, k), nil
+// Rank returns the q.K best passages for q.Text visible from q.Scopes at
+// the moment q.Asked, with the given retrieval mode (RetrieveHybrid,
+// RetrieveBM25, RetrieveVectors, RetrievePlainBM25). It is the retrieval
+// step of Answer, exposed for evaluation.
+func (e *Engine) Rank(ctx context.Context, q Question, mode string) ([]Hit, error) {
+	k := q.K
+	if k <= 0 {
+		k = e.cfg.K
 	}
-	r, err := e.retrieve(ctx, question, scopes, k, mode)
+	if mode == RetrievePlainBM25 {
+		return e.plainRank(q.Text, k), nil
+	}
+	r, err := e.retrieve(ctx, q.Text, q.Asked, q.Scopes, k, mode)
 	return r.hits, err
 }
 

@@ -38,7 +38,7 @@ const DefaultVectorWeight = 0.1
 
 // DefaultMinCoverage was calibrated on the dev sets' unanswerable
 // questions (see README).
-const DefaultMinCoverage = 0.45
+const DefaultMinCoverage = 0.4
 
 func (c *Config) defaults() {
 	if c.K <= 0 {

@@ -167,7 +167,7 @@ func TestScopesFilterBeforeRanking(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ scope, own, other string }{{"guildA", "quay-guildA", "quay-guildB"}, {"guildB", "quay-guildB", "quay-guildA"}} {
-		hits, err := e.Rank(ctx, "Why was the Valletta quay closed?", []string{corpus.GlobalScope, tc.scope}, 10, RetrieveHybrid)
+		hits, err := e.Rank(ctx, Question{Text: "Why was the Valletta quay closed?", Scopes: []string{corpus.GlobalScope, tc.scope}, K: 10}, RetrieveHybrid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestScopesFilterBeforeRanking(t *testing.T) {
 			}
 		}
 	}
-	hits, _ := e.Rank(ctx, "Why was the Valletta quay closed?", nil, 10, RetrieveHybrid)
+	hits, _ := e.Rank(ctx, Question{Text: "Why was the Valletta quay closed?", K: 10}, RetrieveHybrid)
 	for _, h := range hits {
 		if strings.HasPrefix(h.Passage.ArticleID, "quay-") {
 			t.Errorf("global-only question sees %s", h.Passage.ArticleID)

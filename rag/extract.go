@@ -3,6 +3,7 @@ package rag
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot/corpus"
 )
@@ -27,33 +28,115 @@ type sentence struct {
 
 // extract builds the extractive answer: the sentences of the top passages
 // that contain most of the question's weighted terms, quoted verbatim.
-// When even the best sentence covers less than minCoverage of the
-// question, the evidence is too weak and it refuses.
+// When the top passages together hold less than minCoverage of the
+// question's weight, the evidence is too weak and it refuses. A question
+// whose time window holds no article says so and names the nearest
+// coverage; one with a window and no topic words ("what happened this
+// week?") gets the opening sentence of the window's articles.
 func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, confidence float64) {
-	best := e.candidateSentences(r)
-	confidence = e.coverage(r)
-	if len(best) == 0 || confidence < minCoverage {
-		return NotCoveredSentence, nil, confidence
+	if r.timing.hard && r.inWindow == 0 {
+		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	var chosen []sentence
-	for _, s := range best {
-		if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.75*best[0].coverage) {
-			break
+	if _, total := e.questionWeights(r); total == 0 && r.timing.hard {
+		chosen, confidence = leadSentences(r), 1
+	} else {
+		best := e.candidateSentences(r)
+		confidence = e.coverage(r)
+		if len(best) == 0 || confidence < minCoverage {
+			return NotCoveredSentence, nil, confidence
 		}
-		chosen = append(chosen, s)
+		for _, s := range best {
+			if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.75*best[0].coverage) {
+				break
+			}
+			chosen = append(chosen, s)
+		}
+	}
+	if len(chosen) == 0 {
+		return NotCoveredSentence, nil, 0
+	}
+	text, cites = renderQuotes(r, chosen)
+	return text, cites, confidence
+}
+
+// renderQuotes numbers and formats the chosen quotes. When they come from
+// articles of different dates, they are ordered oldest first and each is
+// labelled with its date, the last marked newest, so that a reader sees
+// which source updates which.
+func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
+	dated := distinctDates(r, chosen) > 1
+	if dated {
+		sort.SliceStable(chosen, func(i, j int) bool {
+			return r.hits[chosen[i].hit].Article.Published.Before(r.hits[chosen[j].hit].Article.Published)
+		})
 	}
 	var b strings.Builder
+	var cites []Citation
 	for i, s := range chosen {
-		h := r.hits[s.hit]
-		c := citationFor(h.Article, s.start, s.end)
+		c := citationFor(r.hits[s.hit].Article, s.start, s.end)
 		c.N, c.Verified = i+1, true
 		cites = append(cites, c)
 		if i > 0 {
 			b.WriteString("\n")
 		}
+		if dated {
+			b.WriteString(c.Published.Format("2006-01-02"))
+			if i == len(chosen)-1 {
+				b.WriteString(" (newest)")
+			}
+			b.WriteString(": ")
+		}
 		b.WriteString("“" + c.Quote + "” [" + itoa(c.N) + "]")
 	}
-	return b.String(), cites, confidence
+	return b.String(), cites
+}
+
+func distinctDates(r retrieval, chosen []sentence) int {
+	days := map[time.Time]bool{}
+	for _, s := range chosen {
+		days[r.hits[s.hit].Article.Published] = true
+	}
+	return len(days)
+}
+
+// leadSentences are the first informative sentence of each article in the
+// window among the hits, newest first (hits are already in that order).
+func leadSentences(r retrieval) []sentence {
+	var out []sentence
+	seen := map[*corpus.Article]bool{}
+	for hi, h := range r.hits {
+		if len(out) == maxQuotes || seen[h.Article] || !r.timing.inWindow(h.Article) {
+			continue
+		}
+		for _, rg := range corpus.Sentences(h.Passage.Text) {
+			if informative(h.Passage.Text[rg[0]:rg[1]]) {
+				out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1], coverage: 1})
+				seen[h.Article] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// nothingFrom is the answer when the question's window holds no article:
+// it names the period and the nearest coverage instead of guessing.
+func nothingFrom(t timing, nearest *corpus.Article) string {
+	period := t.win.Phrase
+	switch from, to := t.win.From, t.win.To; {
+	case !from.IsZero() && !to.IsZero():
+		period += " (" + from.Format("2006-01-02") + " to " + to.AddDate(0, 0, -1).Format("2006-01-02") + ")"
+	case !from.IsZero():
+		period += " (since " + from.Format("2006-01-02") + ")"
+	case !to.IsZero():
+		period += " (before " + to.Format("2006-01-02") + ")"
+	}
+	msg := "The briefings have nothing from " + period + "."
+	if nearest != nil {
+		msg += " The nearest coverage is from " + nearest.Published.Format("2006-01-02") + ": “" + nearest.Title + "”."
+	}
+	return msg
 }
 
 // candidateSentences scores every sentence of the top passages by the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/briefbot/briefbot/corpus"
 
@@ -23,34 +24,93 @@ const candidates = 50
 
 // retrieval is one ranked list and the statistics used to make it.
 type retrieval struct {
-	hits  []Hit
-	stats keywordStats
-	words []string // the question's ranking words
+	hits   []Hit
+	stats  keywordStats
+	words  []string // the question's ranking words (time words removed)
+	timing timing
+	// inWindow counts the hits inside the question's hard window; when it
+	// is zero, nearest is the visible article dated closest to the window.
+	inWindow int
+	nearest  *corpus.Article
 }
 
-// retrieve ranks the passages visible from scopes for the question and
-// returns the best k. Results are clamped to what exists.
-func (e *Engine) retrieve(ctx context.Context, question string, scopes []string, k int, mode string) (retrieval, error) {
+// retrieve ranks the passages visible from scopes for the question asked
+// at the given moment and returns the best k. Results are clamped to what
+// exists. Time words in the question become a window or a recency
+// preference (see timing.order); nothing is filtered away.
+func (e *Engine) retrieve(ctx context.Context, question string, asked time.Time, scopes []string, k int, mode string) (retrieval, error) {
+	t, rankText := parseTiming(question, asked)
 	ix := e.index
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	shards, cols := ix.visible(scopes)
-	r := retrieval{stats: combine(shards), words: e.an.words(question)}
+	r := retrieval{stats: combine(shards), words: e.an.words(rankText), timing: t}
 	var kw, vec []scored
 	if mode != RetrieveVectors {
 		kw = r.stats.search(r.words, ix.docLen, ix.alive, candidates)
 	}
-	if mode != RetrieveBM25 {
+	if mode != RetrieveBM25 && len(r.words) > 0 {
 		var err error
-		if vec, err = e.vectorSearch(ctx, question, r.stats, cols); err != nil {
+		if vec, err = e.vectorSearch(ctx, rankText, r.stats, cols); err != nil {
 			return r, err
 		}
 	}
-	for _, s := range diversify(fuse(kw, vec, e.cfg.VectorWeight, candidates), ix, k) {
+	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
+	if t.hard {
+		ranked = e.windowFirst(r, ranked, vec, mode, scopes)
+	}
+	for _, s := range diversify(t.order(ranked, ix), ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
+		if t.hard && t.inWindow(en.article) {
+			r.inWindow++
+		}
+	}
+	if t.hard && r.inWindow == 0 {
+		r.nearest = t.nearest(r.hits, ix, scopeSet(scopes))
 	}
 	return r, nil
+}
+
+// windowFirst ranks the passages inside the hard window on their own, so
+// that an in-window passage beyond the overall top candidates is still
+// found, and puts them before the rest. A question with no topic words,
+// or none found in the window, gets the window's articles, newest first:
+// the answer then quotes their openings, or refuses if the question's
+// topic is not among them.
+func (e *Engine) windowFirst(r retrieval, ranked, vec []scored, mode string, scopes []string) []scored {
+	ix, t := e.index, r.timing
+	in := func(d int) bool { return ix.alive(d) && t.inWindow(ix.entries[d].article) }
+	var inside []scored
+	if len(r.words) > 0 {
+		var kwIn, vecIn []scored
+		if mode != RetrieveVectors {
+			kwIn = r.stats.search(r.words, ix.docLen, in, candidates)
+		}
+		for _, s := range vec {
+			if in(s.doc) {
+				vecIn = append(vecIn, s)
+			}
+		}
+		inside = fuse(kwIn, vecIn, e.cfg.VectorWeight, candidates)
+	}
+	if len(inside) == 0 { // no topic words, or none found in the window
+		inside = t.windowLeads(ix, scopeSet(scopes), candidates)
+	}
+	for _, s := range ranked {
+		if !in(s.doc) {
+			inside = append(inside, s)
+		}
+	}
+	return inside
+}
+
+func scopeSet(scopes []string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range normScopes(scopes) {
+		m[s] = true
+	}
+	return m
 }
 
 // queryEmbedder is implemented by embedders that weight query features by
@@ -127,6 +187,7 @@ func isZero(v []float32) bool {
 const perArticle = 2
 
 func diversify(ranked []scored, ix *index, k int) []scored {
+	// ranked is in its final order; only the per-article cap reorders it.
 	count := map[*corpus.Article]int{}
 	var top, rest []scored
 	for _, s := range ranked {

@@ -49,9 +49,10 @@ func runAsk(ctx context.Context, cfg Config, args []string, std stdio) error {
 	return err
 }
 
+// parseDay reads a YYYY-MM-DD day of asking; empty means now.
 func parseDay(s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}, nil
+		return time.Now().UTC(), nil
 	}
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {

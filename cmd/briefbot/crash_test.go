@@ -90,7 +90,7 @@ func checkWhole(t *testing.T, dir string) int {
 				longest = p.Text
 			}
 		}
-		hits, err := engine.Rank(ctx, longest, nil, 10, rag.RetrieveHybrid)
+		hits, err := engine.Rank(ctx, rag.Question{Text: longest, K: 10}, rag.RetrieveHybrid)
 		if err != nil {
 			t.Fatal(err)
 		}

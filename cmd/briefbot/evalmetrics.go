@@ -51,7 +51,14 @@ type sweepPoint struct {
 func evaluate(ctx context.Context, e *rag.Engine, qs []evalQuestion, k int, bodies map[string]string) (evalReport, error) {
 	rep := evalReport{N: len(qs)}
 	for _, mode := range evalModes {
-		m, err := rankMetrics(ctx, e, qs, k, mode)
+		m, err := rankMetrics(ctx, e, qs, k, mode, false)
+		if err != nil {
+			return rep, err
+		}
+		rep.Retrieval = append(rep.Retrieval, m)
+	}
+	if hasDates(qs) {
+		m, err := rankMetrics(ctx, e, qs, k, rag.RetrieveHybrid, true)
 		if err != nil {
 			return rep, err
 		}
@@ -95,16 +102,35 @@ func evaluate(ctx context.Context, e *rag.Engine, qs []evalQuestion, k int, bodi
 	return rep, nil
 }
 
+// hasDates reports whether any question says when it was asked.
+func hasDates(qs []evalQuestion) bool {
+	for _, q := range qs {
+		if q.QuestionDate != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // rankMetrics computes doc-level recall@1, recall@k and MRR@10 over the
-// answerable questions, as the shared ragscore tool defines them.
-func rankMetrics(ctx context.Context, e *rag.Engine, qs []evalQuestion, k int, mode string) (retrievalMetrics, error) {
+// answerable questions, as the shared ragscore tool defines them. With
+// dated, each question is asked on its question_date ("+date" rows);
+// otherwise the ranking is date-blind.
+func rankMetrics(ctx context.Context, e *rag.Engine, qs []evalQuestion, k int, mode string, dated bool) (retrievalMetrics, error) {
 	m := retrievalMetrics{Mode: mode}
+	if dated {
+		m.Mode += "+date"
+	}
 	n := 0
 	for _, q := range qs {
 		if !q.Answerable {
 			continue
 		}
-		hits, err := e.Rank(ctx, q.Question, nil, max(10, k), mode)
+		rq := rag.Question{Text: q.Question, K: max(10, k)}
+		if dated {
+			rq.Asked, _ = time.Parse("2006-01-02", q.QuestionDate)
+		}
+		hits, err := e.Rank(ctx, rq, mode)
 		if err != nil {
 			return m, err
 		}

@@ -1,0 +1,108 @@
+package rag
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// timedEngine holds the sample (2022-06-25) and three dated reports on the
+// same harbour strike.
+func timedEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	for _, a := range []corpus.Article{
+		{ID: "strike-1", Title: "Dockers strike in Rotterdam", Published: day("2024-03-04"),
+			Body: "Dockers in Rotterdam began a strike over pay on Monday, halting container traffic at the harbour."},
+		{ID: "strike-2", Title: "Rotterdam strike talks stall", Published: day("2024-03-12"),
+			Body: "Talks to end the Rotterdam dockers strike stalled, the union said, as ships queued outside the harbour."},
+		{ID: "strike-3", Title: "Rotterdam dockers end strike", Published: day("2024-03-20"),
+			Body: "The Rotterdam dockers strike ended after the union accepted a pay rise of 6 percent, the harbour said."},
+	} {
+		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+func TestTimeWindows(t *testing.T) {
+	e := timedEngine(t)
+	tests := []struct {
+		name, question, asked string
+		wantTop               string // article of the first hit
+		wantText              []string
+	}{
+		{"this week picks the week's report", "What happened with the Rotterdam strike this week?", "2024-03-13", "strike-2", []string{"stalled"}},
+		{"last week", "What happened with the Rotterdam strike last week?", "2024-03-21", "strike-2", []string{"stalled"}},
+		{"since Monday", "Any news on the Rotterdam dockers since Monday?", "2024-03-21", "strike-3", []string{"ended"}},
+		{"latest prefers the newest", "What is the latest on the Rotterdam dockers strike?", "2024-03-25", "strike-3", []string{"6 percent"}},
+		{"in March 2024 finds the strike", "What did Rotterdam dockers do in March 2024?", "2024-06-01", "strike-", nil},
+		{"future reports rank last", "What happened to the Rotterdam dockers strike?", "2024-03-05", "strike-1", []string{"began a strike"}},
+		{"what happened this week in the sample's week", "What happened this week?", "2022-06-27", "eu-china-cyber", []string{"Washington and its allies"}},
+		{"a year later: nothing from that week", "What happened this week?", "2023-06-27", "", []string{"nothing from this week", "2022-06-25", "US, EU, Nato Condemn"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ans, err := e.Answer(context.Background(), Question{Text: tc.question, Asked: day(tc.asked)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantTop != "" && (len(ans.Passages) == 0 || !strings.HasPrefix(ans.Passages[0].Passage.ArticleID, tc.wantTop)) {
+				t.Errorf("top passage %v, want article %s", firstID(ans), tc.wantTop)
+			}
+			for _, w := range tc.wantText {
+				if !strings.Contains(ans.Text, w) {
+					t.Errorf("answer %q lacks %q", ans.Text, w)
+				}
+			}
+			for _, c := range ans.Citations {
+				if c.Published.IsZero() {
+					t.Errorf("citation %d has no date", c.N)
+				}
+			}
+		})
+	}
+}
+
+func firstID(a Answer) string {
+	if len(a.Passages) == 0 {
+		return "(none)"
+	}
+	return a.Passages[0].Passage.ArticleID
+}
+
+func TestQuotesOfDifferentDatesAreOrderedAndLabelled(t *testing.T) {
+	e := timedEngine(t)
+	ans, err := e.Answer(context.Background(), Question{Text: "Rotterdam dockers strike union harbour", Asked: day("2024-04-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(ans.Text, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("want quotes from several reports, got %q", ans.Text)
+	}
+	prev := ""
+	for i, l := range lines {
+		d, _, ok := strings.Cut(l, ": ")
+		d = strings.TrimSuffix(d, " (newest)")
+		if !ok || len(d) != 10 || d < prev {
+			t.Fatalf("line %d %q: want a date label, oldest first", i, l)
+		}
+		prev = d
+	}
+	if !strings.Contains(lines[len(lines)-1], "(newest)") {
+		t.Errorf("last line %q should be marked newest", lines[len(lines)-1])
+	}
+}
+
+func TestDateBlindWithoutMoment(t *testing.T) {
+	e := timedEngine(t)
+	// No moment of asking: "this week" is not read as a window.
+	ans, err := e.Answer(context.Background(), Question{Text: "What happened with the Rotterdam strike this week?"})
+	if err != nil || strings.Contains(ans.Text, "nothing from") || ans.Refused {
+		t.Fatalf("got %q, %v", ans.Text, err)
+	}
+}
