@@ -158,3 +158,24 @@ func TestFeedCommandsDisabledWithoutFeedList(t *testing.T) {
 		t.Error("refusal is public")
 	}
 }
+
+// TestAddURLRefusesPrivateAddress: with the real fetcher and default
+// settings, /briefing add url: on a loopback or private address is refused
+// with the guard's reason, privately, and nothing is added.
+func TestAddURLRefusesPrivateAddress(t *testing.T) {
+	f := corpus.NewFetcher(corpus.FetchConfig{})
+	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Fetch = f.Fetch })
+	for _, link := range []string{"http://127.0.0.1:9/story.html", "http://[::1]:9/", "http://10.1.2.3/admin"} {
+		t.Run(link, func(t *testing.T) {
+			in := e.fake.SlashCommand(admin(guildA, channelA, "501"), "briefing", discordtest.Sub("add", discordtest.Str("url", link)))
+			m := e.reply(in, "refusal", hasText("I won't fetch that link"))[0]
+			if !m.Ephemeral() || !strings.Contains(m.Content, "briefbot refuses private and loopback addresses") ||
+				!strings.Contains(m.Content, "BRIEFBOT_ALLOW_PRIVATE_URLS=1") {
+				t.Errorf("reply = %q, want a private refusal saying why", m.Content)
+			}
+		})
+	}
+	if got := e.lib.count(); got != 0 {
+		t.Errorf("library holds %d articles, want 0", got)
+	}
+}
