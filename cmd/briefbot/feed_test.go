@@ -312,3 +312,30 @@ func TestFeedPollRefusesLoopback(t *testing.T) {
 		t.Errorf("feed list = %+v, want the guard's message as last error", fs)
 	}
 }
+
+func TestFeedIntervalSetting(t *testing.T) {
+	tests := []struct {
+		value string
+		want  string // error text, or "" for none
+	}{
+		{"", ""},
+		{"45s", ""},
+		{"soon", `BRIEFBOT_FEED_INTERVAL="soon": want a positive duration such as 30m or 2h`},
+		{"-5m", `BRIEFBOT_FEED_INTERVAL="-5m": want a positive duration`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			_, _, err := cli(t, t.TempDir(), "", map[string]string{"BRIEFBOT_FEED_INTERVAL": tc.value}, "feed", "list")
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+	out, _, _ := cli(t, t.TempDir(), "", map[string]string{"BRIEFBOT_FEED_INTERVAL": "45s"}, "feed", "add", "https://news.example/rss")
+	if !strings.Contains(out, "serve every 45s") {
+		t.Errorf("feed add = %q, want the interval named", out)
+	}
+}
