@@ -40,6 +40,9 @@ func (b *Bot) runBriefing(ctx context.Context, c *call) (response, error) {
 	if c.guild == "" {
 		return response{}, inputErrorf("Briefings are added and removed from a server, not in DMs.")
 	}
+	if c.group == "feed" {
+		return b.runFeed(ctx, c)
+	}
 	switch c.sub {
 	case "add":
 		return b.add(ctx, c)

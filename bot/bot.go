@@ -74,6 +74,7 @@ type Config struct {
 
 	Fetch FetchFunc // nil: /briefing add url: is refused
 	Parse ParseFunc // nil: /briefing add file: is refused
+	Feeds FeedList  // nil: /briefing feed is refused
 }
 
 // ErrNoToken is returned by New when Config.Token is empty.

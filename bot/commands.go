@@ -28,6 +28,7 @@ type call struct {
 	i     *discordgo.Interaction
 	user  string
 	guild string
+	group string // sub-command group name, if any ("feed" in /briefing feed add)
 	sub   string // sub-command name, if any
 	opts  map[string]*discordgo.ApplicationCommandInteractionDataOption
 	reply *ixReply
@@ -43,6 +44,17 @@ func (c *call) str(name string) string {
 	return ""
 }
 
+// integer is an integer option's value (JSON numbers decode as float64),
+// or 0.
+func (c *call) integer(name string) int64 {
+	if o, ok := c.opts[name]; ok {
+		if v, ok := o.Value.(float64); ok {
+			return int64(v)
+		}
+	}
+	return 0
+}
+
 func (c *call) boolean(name string) bool {
 	if o, ok := c.opts[name]; ok {
 		v, _ := o.Value.(bool)
@@ -55,6 +67,9 @@ func newCall(i *discordgo.Interaction, r *ixReply, log *slog.Logger) *call {
 	c := &call{i: i, user: userID(i), guild: i.GuildID, reply: r, log: log,
 		opts: map[string]*discordgo.ApplicationCommandInteractionDataOption{}}
 	opts := i.ApplicationCommandData().Options
+	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommandGroup {
+		c.group, opts = opts[0].Name, opts[0].Options
+	}
 	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
 		c.sub, opts = opts[0].Name, opts[0].Options
 	}
@@ -106,6 +121,7 @@ func (b *Bot) commandTable() map[string]*command {
 					}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Remove a briefing",
 					Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "id", Description: "Briefing", Required: true, Autocomplete: true}}},
+				feedCommands(),
 			}},
 			admin: true, deferred: true, private: always(true), run: b.runBriefing, complete: b.completeOwn},
 		{def: &discordgo.ApplicationCommand{Name: "help", Description: "How to use briefbot"},
@@ -237,6 +253,7 @@ const helpText = `**briefbot** answers questions from your team's news briefings
 • Mention me with a question in any channel I can read; in a thread, follow-ups use the thread's earlier questions.
 • ` + "`/briefings list [query]`" + ` and ` + "`/briefings show id:`" + ` — browse what I know.
 • ` + "`/briefing add`" + ` (url:, text: with title:, or file:) and ` + "`/briefing remove id:`" + ` — for server managers.
+• ` + "`/briefing feed add url:`" + `, ` + "`/briefing feed list`" + ` and ` + "`/briefing feed remove id:`" + ` — follow RSS or Atom feeds (server managers).
 Briefings added here are seen only in this server, plus the shared ones.`
 
 // refuseClosing answers an interaction that arrives during shutdown, so the

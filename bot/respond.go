@@ -66,6 +66,11 @@ func userMessage(err error, log *slog.Logger) string {
 		return "Another briefing with this ID is already stored; remove it first with `/briefing remove`."
 	case errors.Is(err, corpus.ErrEmpty):
 		return "I found no article text in that source, so nothing was added."
+	case errors.Is(err, corpus.ErrBlockedAddress):
+		// The fetcher's text names the URL, the address and why.
+		return "I won't fetch that link: " + truncate(err.Error(), 1500)
+	case errors.Is(err, corpus.ErrFetch), errors.Is(err, corpus.ErrTooLarge):
+		return "I couldn't get that page: " + truncate(err.Error(), 1500)
 	case errors.Is(err, corpus.ErrUnsupportedSource):
 		return "I can't read that source. Use a web page URL, pasted text with a title, or a .txt, .md, .html or .jsonl file."
 	case errors.Is(err, context.DeadlineExceeded):

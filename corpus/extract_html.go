@@ -22,6 +22,25 @@ type pageMeta struct {
 	published string // article:published_time, JSON-LD datePublished, <time datetime>, in that order
 }
 
+// ParseHTML reads an uploaded HTML file the way Fetch reads a page: the
+// story's text through readability, with the title, site name, canonical
+// URL (when absolute) and published date the page declares. The character
+// set comes from the file's <meta charset>. ID is the file's name, as for
+// the other formats. Errors:
+// ErrEmpty when the page has no readable text; ErrUnsupportedSource when
+// the file is binary.
+func ParseHTML(name string, data []byte) (Article, error) {
+	if bt := binaryType(data); bt != "" {
+		return Article{}, fmt.Errorf("%s: the file is binary (%s), not HTML: %w", name, bt, ErrUnsupportedSource)
+	}
+	a, err := extractHTML(data, "", &url.URL{})
+	if err != nil {
+		return Article{}, fmt.Errorf("%s: %w", name, err)
+	}
+	finish(&a, name)
+	return a, nil
+}
+
 // extractHTML turns an HTML page (already checked to be text) into an
 // Article with Title, URL, Source, Published and Body set. Errors: ErrEmpty
 // when the page has no readable text.

@@ -36,7 +36,7 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // supportedFiles lists the extensions ParseFile understands, for messages.
-const supportedFiles = ".txt, .text, .md, .markdown, .jsonl, .ndjson"
+const supportedFiles = ".txt, .text, .md, .markdown, .html, .htm, .jsonl, .ndjson"
 
 // ParseFile parses data according to the extension of name and passes every
 // article it holds to fn, stopping at the first error fn returns. Errors:
@@ -50,6 +50,8 @@ func ParseFile(name string, data []byte, fn func(Article) error) error {
 		parse = ParseText
 	case ".md", ".markdown":
 		parse = ParseMarkdown
+	case ".html", ".htm":
+		parse = ParseHTML
 	case ".jsonl", ".ndjson":
 		return ParseJSONL(name, bytes.NewReader(data), fn)
 	case "":

@@ -317,7 +317,9 @@ func TestParseFile(t *testing.T) {
 		{"markdown", "d.markdown", "# T\n\nBody.", []string{"d"}, nil, nil},
 		{"jsonl", "e.jsonl", `{"id":"e1","body":"x"}` + "\n" + `{"id":"e2","body":"y"}`, []string{"e1", "e2"}, nil, nil},
 		{"ndjson", "f.ndjson", `{"id":"f1","body":"x"}`, []string{"f1"}, nil, nil},
-		{"html refused", "page.html", "<p>x</p>", nil, ErrUnsupportedSource, []string{"page.html", `".html"`, ".txt", ".md", ".jsonl"}},
+		{"html", "Page.HTM", "<html><head><title>T</title></head><body><article><p>Body text of the page.</p></article></body></html>", []string{"page"}, nil, nil},
+		{"html without text", "empty.html", "<html><body><script>x()</script></body></html>", nil, ErrEmpty, []string{"empty.html"}},
+		{"pdf refused", "report.pdf", "%PDF-1.4", nil, ErrUnsupportedSource, []string{"report.pdf", `".pdf"`, ".txt", ".md", ".html", ".jsonl"}},
 		{"no extension", "README", "x", nil, ErrUnsupportedSource, []string{"README", "no extension", ".txt"}},
 		{"parse error passes through", "g.txt", "", nil, ErrEmpty, []string{"g.txt"}},
 	}

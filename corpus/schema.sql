@@ -55,3 +55,27 @@ CREATE TABLE IF NOT EXISTS votes (
     at        TEXT    NOT NULL,
     PRIMARY KEY (answer_id, user_id)
 );
+
+-- Feeds (RSS or Atom) polled while `briefbot serve` runs. A feed belongs to
+-- a scope like an article does; the same URL may be followed by several
+-- servers. The poll state is kept for conditional requests and `feed list`.
+CREATE TABLE IF NOT EXISTS feeds (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT    NOT NULL,
+    scope         TEXT    NOT NULL DEFAULT '',
+    title         TEXT    NOT NULL DEFAULT '',
+    etag          TEXT    NOT NULL DEFAULT '',
+    last_modified TEXT    NOT NULL DEFAULT '',
+    last_polled   TEXT    NOT NULL DEFAULT '',  -- RFC 3339, UTC, or '' before the first poll
+    items_added   INTEGER NOT NULL DEFAULT 0,   -- by the last poll
+    last_error    TEXT    NOT NULL DEFAULT '',
+    UNIQUE (scope, url)
+);
+
+-- The item links each feed has handled (stored, or skipped as already
+-- stored), so later polls skip them without fetching their pages.
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    url     TEXT    NOT NULL,
+    PRIMARY KEY (feed_id, url)
+) WITHOUT ROWID;

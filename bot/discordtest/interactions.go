@@ -43,6 +43,15 @@ type File struct {
 // Sub returns a sub-command option.
 func Sub(name string, opts ...Option) Option { return Option{Name: name, Type: 1, Options: opts} }
 
+// Group returns a sub-command group option holding one sub-command
+// (/briefing feed add: Group("feed", Sub("add", ...))).
+func Group(name string, sub Option) Option {
+	return Option{Name: name, Type: 2, Options: []Option{sub}}
+}
+
+// Int returns an integer option.
+func Int(name string, v int64) Option { return Option{Name: name, Type: 4, Value: v} }
+
 // Str returns a string option.
 func Str(name, v string) Option { return Option{Name: name, Type: 3, Value: v} }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of .env.example, read once from the environment.
@@ -31,6 +32,7 @@ type Config struct {
 	AsksPerMin   int
 
 	AllowPrivateURLs bool
+	FeedInterval     time.Duration // how often serve polls every feed
 }
 
 // LLMConfigured reports whether answers go through an LLM: a key, or a base
@@ -87,7 +89,22 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("BRIEFBOT_ALLOW_PRIVATE_URLS=%q: use 1 or 0", v)
 	}
+	if c.FeedInterval, err = envDuration(getenv, "BRIEFBOT_FEED_INTERVAL", 30*time.Minute); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 30m or 2h (see .env.example)", key, v)
+	}
+	return d, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

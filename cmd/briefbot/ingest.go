@@ -25,14 +25,15 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageError{"ingest: name at least one file, directory or - (stdin); run briefbot --help"}
+		return usageError{"ingest: name at least one file, directory, http(s) URL or - (stdin); run briefbot --help"}
 	}
 	a, err := openApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	in := ingester{app: a, std: std, opts: corpus.AddOptions{Replace: *replace}, scope: *guild, stdinFormat: *format}
+	in := ingester{app: a, std: std, opts: corpus.AddOptions{Replace: *replace}, scope: *guild, stdinFormat: *format,
+		fetcher: newFetcher(cfg)}
 	for _, p := range fs.Args() {
 		if err := in.path(ctx, p); err != nil {
 			return err // only a cancelled context or an unreadable directory stops everything
@@ -49,6 +50,7 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 type ingester struct {
 	*app
 	std                    stdio
+	fetcher                *corpus.Fetcher
 	opts                   corpus.AddOptions
 	scope, stdinFormat     string
 	added, skipped, failed int
@@ -61,6 +63,10 @@ func (in *ingester) path(ctx context.Context, p string) error {
 			return fmt.Errorf("read standard input: %w", err)
 		}
 		in.file(ctx, "-."+strings.TrimPrefix(in.stdinFormat, "."), "-", data)
+		return nil
+	}
+	if isURL(p) {
+		in.url(ctx, p)
 		return nil
 	}
 	st, err := os.Stat(p)
@@ -114,9 +120,31 @@ func (in *ingester) dir(ctx context.Context, root string) error {
 	return nil
 }
 
+// isURL tells a web address from a path: it starts with http:// or
+// https://, which no sensible file name does.
+func isURL(p string) bool {
+	l := strings.ToLower(p)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// url fetches one page (HTML, text, Markdown or PDF) and adds its article.
+// The fetcher's errors say why (refused address, HTTP status, size,
+// content type), so they are shown without the repeated "fetch URL:".
+func (in *ingester) url(ctx context.Context, link string) {
+	art, err := in.fetcher.Fetch(ctx, link)
+	if err != nil {
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		in.fail(link, err)
+		return
+	}
+	in.article(ctx, link, art)
+}
+
 func supported(p string) bool {
 	switch strings.ToLower(filepath.Ext(p)) {
-	case ".txt", ".text", ".md", ".markdown", ".jsonl", ".ndjson":
+	case ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".ndjson":
 		return true
 	}
 	return false

@@ -56,6 +56,7 @@ Usage:
   briefbot ingest [--replace] [--guild ID] [--format txt|md|jsonl] PATH|URL|- ...
   briefbot list [--json] [--guild ID]
   briefbot remove [--guild ID] ID...
+  briefbot feed add [--guild ID] URL | feed list [--json] | feed remove ID... | feed poll
   briefbot eval --questions FILE [--docs FILE] [-k N] [--json]
   briefbot serve
 
@@ -77,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	}
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
-		"eval": runEval, "serve": runServe,
+		"eval": runEval, "serve": runServe, "feed": runFeed,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

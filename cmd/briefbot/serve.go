@@ -25,14 +25,16 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 	}
 	defer a.Close()
 	lib := library{engine: a.engine, store: a.store}
+	fetcher := newFetcher(cfg)
 	b, err := bot.New(bot.Config{
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
-		Parse: corpus.ParseFile,
+		Parse: corpus.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store,
 	}, lib, lib, a.logger)
 	if err != nil {
 		return err
 	}
+	defer startPolling(ctx, cfg.FeedInterval, fetcher, a)() // stops before the store closes
 	return b.Run(ctx)
 }
 
