@@ -80,19 +80,6 @@ func (s *newsSite) counts() (requests, notModified int) {
 }
 
 // askJSON asks one question and decodes the JSON answer.
-func askJSON(t *testing.T, dir, question string) jsonAnswer {
-	t.Helper()
-	out, _, err := cli(t, dir, "", nil, "ask", "--json", question)
-	if err != nil {
-		t.Fatalf("ask %q: %v", question, err)
-	}
-	var ans jsonAnswer
-	if err := json.Unmarshal([]byte(out), &ans); err != nil {
-		t.Fatalf("ask %q: not JSON: %v\n%s", question, err, out)
-	}
-	return ans
-}
-
 // pageFurniture is text of the news page that is not the story.
 var pageFurniture = []string{"Subscribe today", "garden furniture", "cheap flights", "Copyright", "Privacy policy",
 	"Cookie settings", "Related stories", "Storm damages pier"}
@@ -126,7 +113,7 @@ func TestIngestURLThenAsk(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ans := askJSON(t, dir, tc.question)
+			ans := askJSON(t, dir, nil, tc.question)
 			if ans.Refused || len(ans.Citations) == 0 || !strings.Contains(ans.Answer, tc.quote) {
 				t.Fatalf("answer = %q (refused %v), want it to quote %q", ans.Answer, ans.Refused, tc.quote)
 			}
@@ -146,7 +133,7 @@ func TestIngestURLThenAsk(t *testing.T) {
 			}
 		})
 	}
-	if ans := askJSON(t, dir, "Where can I buy discount garden furniture?"); !ans.Refused {
+	if ans := askJSON(t, dir, nil, "Where can I buy discount garden furniture?"); !ans.Refused {
 		t.Errorf("a question about the page's ad was answered: %q; the ad should not be stored", ans.Answer)
 	}
 	// The plain answer shows the URL in its source line.
@@ -237,12 +224,12 @@ func TestFeedCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "feed 1: 3 added") {
 		t.Fatalf("first poll: %v\n%s", err, out)
 	}
-	ans := askJSON(t, dir, "How many steps did Arne Lund climb at the north lighthouse?")
+	ans := askJSON(t, dir, nil, "How many steps did Arne Lund climb at the north lighthouse?")
 	if ans.Refused || !strings.Contains(ans.Answer, "143 steps") || ans.Citations[0].Title != "Lighthouse keeper retires after forty years" ||
 		ans.Citations[0].Published != "2025-03-03" || ans.Citations[0].URL != site.URL+"/gone/lighthouse" {
 		t.Errorf("answer from the feed item: %+v", ans)
 	}
-	ans = askJSON(t, dir, "How much will the tidal barrier cost?")
+	ans = askJSON(t, dir, nil, "How much will the tidal barrier cost?")
 	if ans.Refused || ans.Citations[0].URL != site.URL+"/news/2025/harbour-barrier" {
 		t.Errorf("answer from the item's page: %q %+v", ans.Answer, ans.Citations)
 	}
@@ -290,7 +277,7 @@ func TestFeedCommands(t *testing.T) {
 	if fs := feedList(t, dir); len(fs) != 1 || fs[0].ID != 2 {
 		t.Errorf("after remove: %+v, want feed 2 only", fs)
 	}
-	if ans := askJSON(t, dir, "How many steps did Arne Lund climb at the north lighthouse?"); ans.Refused {
+	if ans := askJSON(t, dir, nil, "How many steps did Arne Lund climb at the north lighthouse?"); ans.Refused {
 		t.Error("removing the feed removed its articles; they should stay")
 	}
 }

@@ -139,7 +139,8 @@ func (in *ingester) url(ctx context.Context, link string) {
 		in.fail(link, err)
 		return
 	}
-	in.article(ctx, link, art)
+	in.prepare(&art, link)
+	in.report(link, in.engine.AddMany(ctx, []corpus.Article{art}, in.opts)[0])
 }
 
 func supported(p string) bool {
