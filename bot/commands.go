@@ -127,6 +127,9 @@ func (b *Bot) commandTable() map[string]*command {
 		{def: &discordgo.ApplicationCommand{Name: "help", Description: "How to use briefbot"},
 			private: always(true), run: b.runHelp},
 	}
+	if _, ok := b.ans.(timeliner); ok {
+		cmds = append(cmds, timelineCommand(b))
+	}
 	table := map[string]*command{}
 	for _, c := range cmds {
 		table[c.def.Name] = c
@@ -250,6 +253,7 @@ func (b *Bot) runHelp(context.Context, *call) (response, error) {
 
 const helpText = `**briefbot** answers questions from your team's news briefings, quoting them.
 • ` + "`/ask question:`" + ` — ask; add ` + "`private:True`" + ` to see the answer alone. Answers cite sources as [n]; rate them with 👍/👎.
+• ` + "`/timeline topic:`" + ` — dated quotes about a topic, oldest first.
 • Mention me with a question in any channel I can read; in a thread, follow-ups use the thread's earlier questions.
 • ` + "`/briefings list [query]`" + ` and ` + "`/briefings show id:`" + ` — browse what I know.
 • ` + "`/briefing add`" + ` (url:, text: with title:, or file:) and ` + "`/briefing remove id:`" + ` — for server managers.

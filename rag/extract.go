@@ -144,12 +144,17 @@ func nothingFrom(t timing, nearest *corpus.Article) string {
 // and the passage heading count half (they frame the sentence). Sorted
 // best first, ties by rank order.
 func (e *Engine) candidateSentences(r retrieval) []sentence {
+	return e.sentencesOf(r, fromPassages)
+}
+
+// sentencesOf scores the sentences of the top n hits, best first.
+func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 	weights, total := e.questionWeights(r)
 	if total == 0 {
 		return nil
 	}
 	var out []sentence
-	for hi, h := range r.hits[:min(fromPassages, len(r.hits))] {
+	for hi, h := range r.hits[:min(n, len(r.hits))] {
 		frame := e.an.stemSet(h.Article.Title + "\n" + h.Passage.Heading)
 		for _, rg := range corpus.Sentences(h.Passage.Text) {
 			if !informative(h.Passage.Text[rg[0]:rg[1]]) {

@@ -106,3 +106,32 @@ func TestDateBlindWithoutMoment(t *testing.T) {
 		t.Fatalf("got %q, %v", ans.Text, err)
 	}
 }
+
+func TestTimeline(t *testing.T) {
+	e := timedEngine(t)
+	cites, err := e.Timeline(context.Background(), Question{Text: "Rotterdam dockers strike", Asked: day("2024-04-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, c := range cites {
+		ids = append(ids, c.ArticleID)
+		if !c.Verified || c.Quote == "" || c.Published.IsZero() || c.N != i+1 {
+			t.Errorf("entry %d: %+v, want a numbered, dated, verified quote", i, c)
+		}
+		if i > 0 && c.Published.Before(cites[i-1].Published) {
+			t.Errorf("entry %d out of date order", i)
+		}
+	}
+	if strings.Join(ids, ",") != "strike-1,strike-2,strike-3" {
+		t.Errorf("timeline articles %v, want the three strike reports in date order", ids)
+	}
+	early, _ := e.Timeline(context.Background(), Question{Text: "Rotterdam dockers strike", Asked: day("2024-03-13")})
+	if len(early) != 2 {
+		t.Errorf("asked on 2024-03-13: %d entries, want 2 (the third was not yet written)", len(early))
+	}
+	none, _ := e.Timeline(context.Background(), Question{Text: "Peruvian llama exports", Asked: day("2024-04-01")})
+	if len(none) != 0 {
+		t.Errorf("unrelated topic: %d entries, want none", len(none))
+	}
+}

@@ -58,6 +58,7 @@ Usage:
   briefbot remove [--guild ID] ID...
   briefbot feed add [--guild ID] URL | feed list [--json] | feed remove ID... | feed poll
   briefbot eval --questions FILE [--docs FILE] [-k N] [--json]
+  briefbot timeline [--json] [--date YYYY-MM-DD] [--guild ID] TOPIC
   briefbot serve
 
 Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	}
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
-		"eval": runEval, "serve": runServe, "feed": runFeed,
+		"eval": runEval, "serve": runServe, "timeline": runTimeline, "feed": runFeed,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -163,3 +163,33 @@ func TestIngestBadInputLeavesStore(t *testing.T) {
 		t.Errorf("bad input changed the store:\nbefore %s\nafter %s", before, after)
 	}
 }
+
+func TestTimelineCommand(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(t.TempDir(), "strike.jsonl")
+	os.WriteFile(src, []byte(`{"id":"s1","title":"Dockers strike in Rotterdam","published":"2024-03-04","body":"Dockers in Rotterdam began a strike over pay on Monday."}
+{"id":"s3","title":"Rotterdam dockers end strike","published":"2024-03-20","body":"The Rotterdam dockers strike ended after the union accepted a pay rise."}
+{"id":"s2","title":"Rotterdam strike talks stall","published":"2024-03-12","body":"Talks to end the Rotterdam dockers strike stalled, the union said."}
+`), 0o600)
+	if _, _, err := cli(t, dir, "", nil, "ingest", src); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := cli(t, dir, "", nil, "timeline", "Rotterdam dockers strike")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{"2024-03-04", "2024-03-12", "2024-03-20"}
+	if len(lines) != len(want) {
+		t.Fatalf("timeline:\n%s\nwant %d lines", out, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) || !strings.Contains(lines[i], "“") {
+			t.Errorf("line %d %q, want it to start with %s and quote the article", i, lines[i], w)
+		}
+	}
+	out, _, _ = cli(t, dir, "", nil, "timeline", "--date", "2024-03-13", "Rotterdam dockers strike")
+	if strings.Contains(out, "2024-03-20") {
+		t.Errorf("asked on 2024-03-13, the timeline shows a later article:\n%s", out)
+	}
+}

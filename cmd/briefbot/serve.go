@@ -48,6 +48,10 @@ func (l library) Answer(ctx context.Context, q rag.Question, onDelta func(string
 	return l.engine.AnswerStream(ctx, q, onDelta)
 }
 
+func (l library) Timeline(ctx context.Context, q rag.Question) ([]rag.Citation, error) {
+	return l.engine.Timeline(ctx, q)
+}
+
 func (l library) Add(ctx context.Context, a corpus.Article) (corpus.Article, int, error) {
 	if a.AddedAt.IsZero() {
 		a.AddedAt = time.Now().UTC()

@@ -207,3 +207,12 @@ func between(s, prefix, end string) string {
 	v, _, _ := strings.Cut(rest, end)
 	return v
 }
+
+func TestServeTimeline(t *testing.T) {
+	e := startServe(t)
+	in := e.fake.SlashCommand(who(guildA, channelA, "501", 0), "timeline", discordtest.Str("topic", "Chinese hackers"))
+	m := e.reply(in, "timeline", contains("Timeline"))
+	if !strings.Contains(m.Content, "25 Jun 2022") || !strings.Contains(m.Content, "criminal hackers") {
+		t.Errorf("/timeline: %q, want the sample's dated quote", m.Content)
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
+)
+
+func runTimeline(ctx context.Context, cfg Config, args []string, std stdio) error {
+	fs := newFlags("timeline", &cfg, std)
+	asJSON := fs.Bool("json", false, "print the entries as JSON lines")
+	date := fs.String("date", "", "the day the question is asked (YYYY-MM-DD; default today)")
+	guild := fs.String("guild", corpus.GlobalScope, "also use this Discord server's articles")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	topic := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if topic == "" {
+		return usageError{`timeline: give a topic, e.g. briefbot timeline "Chinese hackers"`}
+	}
+	asked, err := parseDay(*date)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cites, err := a.engine.Timeline(ctx, rag.Question{Text: topic, Asked: asked, Scopes: []string{corpus.GlobalScope, *guild}})
+	if err != nil {
+		return err
+	}
+	if len(cites) == 0 {
+		fmt.Fprintln(std.out, "The briefings have no dated quotes about this.")
+		return nil
+	}
+	enc := json.NewEncoder(std.out)
+	for _, c := range cites {
+		if *asJSON {
+			j := toJSON(nil, rag.Answer{Citations: []rag.Citation{c}}).Citations[0]
+			if err := enc.Encode(j); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(std.out, "%s  “%s”  — %s\n", day(c), c.Quote, sourceLine(c))
+	}
+	return nil
+}
+
+// sourceLine names a citation's article: title, source and URL.
+func sourceLine(c rag.Citation) string {
+	parts := []string{c.Title}
+	if c.Source != "" {
+		parts = append(parts, c.Source)
+	}
+	if c.URL != "" {
+		parts = append(parts, c.URL)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,56 @@
+package rag
+
+import (
+	"context"
+	"sort"
+	"strings"
+)
+
+// timelineDepth is how many passages a timeline looks through, and
+// timelineMax how many dated quotes it lists at most.
+const (
+	timelineDepth = 40
+	timelineMax   = 15
+)
+
+// Timeline lists dated, verified quotes about a topic, one per article, in
+// date order (oldest first): the sentence of each relevant article that
+// holds most of the topic's weighted words. q.Text is the topic; q.Scopes
+// and q.Asked apply as for Answer (a time window in the topic narrows it,
+// articles from after the moment of asking are left out). An article whose
+// best sentence covers less than the engine's refusal threshold is not
+// about the topic and is left out.
+func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
+	topic := strings.TrimSpace(q.Text)
+	if topic == "" {
+		return nil, ErrNoQuestion
+	}
+	r, err := e.retrieve(ctx, topic, q.Asked, q.Scopes, timelineDepth, e.cfg.Retrieval)
+	if err != nil {
+		return nil, err
+	}
+	_, rankText := parseTiming(topic, q.Asked)
+	r.words = e.an.words(rankText)
+	var out []Citation
+	seen := map[string]bool{}
+	for _, s := range e.sentencesOf(r, len(r.hits)) {
+		h := r.hits[s.hit]
+		key := h.Article.Scope + "\x00" + h.Article.ID
+		if seen[key] || s.coverage < e.cfg.MinCoverage || r.timing.future(h.Article) ||
+			(r.timing.hard && !r.timing.inWindow(h.Article)) {
+			continue
+		}
+		seen[key] = true
+		c := citationFor(h.Article, s.start, s.end)
+		c.Verified = true
+		out = append(out, c)
+		if len(out) == timelineMax {
+			break
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Published.Before(out[j].Published) })
+	for i := range out {
+		out[i].N = i + 1
+	}
+	return out, nil
+}
