@@ -59,7 +59,10 @@ func (e *Engine) prepare(ctx context.Context, a corpus.Article) (corpus.Article,
 	if a.AddedAt.IsZero() {
 		a.AddedAt = time.Now().UTC()
 	}
-	if a.Published.IsZero() { // news needs a date: the day it was added, marked as such
+	if a.Published.IsZero() { // news needs a date: a date line, else the day it was added, marked as such
+		a.Published, a.DateGuessed = dateFromText(a.Body), false
+	}
+	if a.Published.IsZero() {
 		y, m, d := a.AddedAt.UTC().Date()
 		a.Published, a.DateGuessed = time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true
 	}
@@ -105,4 +108,15 @@ func (e *Engine) store1(ctx context.Context, a *corpus.Article, ps []corpus.Pass
 		return 0, err
 	}
 	return len(ps), nil
+}
+
+// dateFromText reads a date line at the top of a body ("June 25, 2022"),
+// as briefings pasted with their dateline have; zero when there is none.
+func dateFromText(body string) time.Time {
+	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
+	if len(line) > 40 {
+		return time.Time{}
+	}
+	t, _ := corpus.ParseDate(strings.TrimSpace(line))
+	return t
 }

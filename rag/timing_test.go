@@ -135,3 +135,22 @@ func TestTimeline(t *testing.T) {
 		t.Errorf("unrelated topic: %d entries, want none", len(none))
 	}
 }
+
+func TestUndatedArticlesGetADate(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	lined, _, err := e.Add(ctx, corpus.Article{ID: "lined", Title: "Port", Body: "March 3, 2024\n\nThe port reopened after the storm passed."}, corpus.AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lined.Published.Format("2006-01-02"); got != "2024-03-03" || lined.DateGuessed {
+		t.Errorf("date line: got %s (guessed %v), want 2024-03-03 as stated", got, lined.DateGuessed)
+	}
+	bare, _, err := e.Add(ctx, corpus.Article{ID: "bare", Title: "Rail", Body: "The rail line reopened after repairs."}, corpus.AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bare.DateGuessed || bare.Published.Format("2006-01-02") != bare.AddedAt.UTC().Format("2006-01-02") {
+		t.Errorf("no date: got %v guessed %v, want the day added, marked as guessed", bare.Published, bare.DateGuessed)
+	}
+}
