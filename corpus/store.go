@@ -130,7 +130,7 @@ func (s *Store) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, 
 	if err := insertArticle(ctx, tx, a, ps); err != nil {
 		return fmt.Errorf("add %s: %w", a.ID, err)
 	}
-	if err := putVectors(ctx, tx, vecs); err != nil {
+	if err := putVectors(ctx, tx, vecs, "IGNORE"); err != nil {
 		return fmt.Errorf("add %s: %w", a.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')`); err != nil {
@@ -220,24 +220,28 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a Article, ps []Passage) err
 }
 
 // PutVectors caches embeddings outside of an article's transaction (used
-// when re-embedding after a change of embedder).
+// when re-embedding after a change of embedder or a damaged cache). It
+// replaces what is cached under the same key: a damaged vector is
+// overwritten, not kept.
 func (s *Store) PutVectors(ctx context.Context, vecs Vectors) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("put vectors: %w", err)
 	}
 	defer tx.Rollback()
-	if err := putVectors(ctx, tx, vecs); err != nil {
+	if err := putVectors(ctx, tx, vecs, "REPLACE"); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func putVectors(ctx context.Context, tx *sql.Tx, vecs Vectors) error {
+// putVectors inserts vecs; onConflict is IGNORE (keep the cached vector)
+// or REPLACE (overwrite it).
+func putVectors(ctx context.Context, tx *sql.Tx, vecs Vectors, onConflict string) error {
 	if len(vecs.ByHash) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO embeddings(embedder, hash, vector) VALUES (?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR `+onConflict+` INTO embeddings(embedder, hash, vector) VALUES (?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("insert embeddings: %w", err)
 	}
