@@ -50,9 +50,36 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{db: db, dir: dir}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w", path, s.explain(err))
 	}
 	return s, nil
+}
+
+// ErrDamaged means the database file is damaged or is not a briefbot
+// database; ErrDiskFull that the disk holding it is full. Both come
+// wrapped with what to do.
+var (
+	ErrDamaged  = errors.New("the store is damaged")
+	ErrDiskFull = errors.New("the disk is full")
+)
+
+// explain adds what to do to SQLite's errors about the file itself, which
+// the user can act on: a damaged file, a full disk. Others pass unchanged.
+func (s *Store) explain(err error) error {
+	var c interface{ Code() int } // *sqlite.Error
+	if !errors.As(err, &c) {
+		return err
+	}
+	path := filepath.Join(s.dir, DBFile)
+	switch c.Code() & 0xff { // the primary result code
+	case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+		return fmt.Errorf("%w (%w): %s cannot be read; restore it from a backup, "+
+			"or move it aside to start an empty store and ingest the briefings again", ErrDamaged, err, path)
+	case 13: // SQLITE_FULL
+		return fmt.Errorf("%w (%w): no space left for %s; free some space on that disk and retry "+
+			"(what was stored before is intact)", ErrDiskFull, err, path)
+	}
+	return err
 }
 
 // Dir is the data directory the store lives in.
@@ -91,7 +118,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 func (s *Store) MarkSeeded(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')`)
 	if err != nil {
-		return fmt.Errorf("mark seeded: %w", err)
+		return fmt.Errorf("mark seeded: %w", s.explain(err))
 	}
 	return nil
 }
@@ -116,6 +143,10 @@ type AddOptions struct {
 // ErrConflict when the ID is taken by other content and opts.Replace is
 // false.
 func (s *Store) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
+	return s.explain(s.add(ctx, a, ps, vecs, opts))
+}
+
+func (s *Store) add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
 	if err := validate(a, ps); err != nil {
 		return err
 	}
@@ -230,9 +261,12 @@ func (s *Store) PutVectors(ctx context.Context, vecs Vectors) error {
 	}
 	defer tx.Rollback()
 	if err := putVectors(ctx, tx, vecs, "REPLACE"); err != nil {
-		return err
+		return s.explain(err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("put vectors: %w", s.explain(err))
+	}
+	return nil
 }
 
 // putVectors inserts vecs; onConflict is IGNORE (keep the cached vector)

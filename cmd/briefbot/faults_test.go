@@ -270,3 +270,84 @@ func TestDamagedDatabaseFile(t *testing.T) {
 		})
 	}
 }
+
+// tmpfs mounts a size-limited tmpfs for the test, or skips with why.
+func tmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a %s tmpfs to fill (needs root or CAP_SYS_ADMIN): %v %s", size, err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// TestIngestIntoFullDisk fills the disk during an ingest: the ingest exits
+// non-zero naming the full disk and what to do; on the full disk the store
+// still opens, every article added before is whole and answers as before;
+// once space is freed, the same ingest run again adds the rest.
+func TestIngestIntoFullDisk(t *testing.T) {
+	mnt := tmpfs(t, "8m") // room for the WAL (up to 4 MB before a checkpoint) and the store
+	dir := filepath.Join(mnt, "data")
+	src := genJSONL(t, 300) // ~1 MB in the store with its vectors
+	first := filepath.Join(t.TempDir(), "first.jsonl")
+	data, _ := os.ReadFile(src)
+	lines := strings.SplitAfter(string(data), "\n")
+	os.WriteFile(first, []byte(strings.Join(lines[:30], "")), 0o600)
+	if out, _, err := cli(t, dir, "", nil, "ingest", first); err != nil {
+		t.Fatalf("first ingest: %v\n%s", err, out)
+	}
+	var ids []string
+	for i := range 30 {
+		ids = append(ids, fmt.Sprintf("gen-%d", i))
+	}
+	const q = "Which report mentions marker17x1x2?"
+	before := askJSON(t, dir, nil, q)
+
+	filler := filepath.Join(mnt, "filler")
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int(st.Bavail) * int(st.Bsize)
+	if err := os.WriteFile(filler, make([]byte, max(0, free-300<<10)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	quiet := map[string]string{"BRIEFBOT_LOG_LEVEL": "error"}
+	out, _, err := cli(t, dir, "", quiet, "ingest", src)
+	if err == nil || exitCode(err) == 0 {
+		t.Fatalf("ingest into a full disk succeeded:\n%s", tail(out))
+	}
+	if !strings.Contains(out, "no space left") || !strings.Contains(out, "free some space") {
+		t.Errorf("ingest output does not name the full disk and what to do: %v\n%s", err, tail(out))
+	}
+	t.Logf("ingest into a full disk: %v\n%s", err, tail(out))
+	added := addedIDs(strings.Split(out, "\n"))
+
+	n := checkStoreWhole(t, dir, append(ids, added...))
+	t.Logf("disk full: %d articles stored (%d before, %d reported added)", n, len(ids), len(added))
+	if n != len(ids)+len(added)+1 { // +1: the sample
+		t.Errorf("%d articles stored, want %d: the ones before, those reported added, and the sample", n, len(ids)+len(added)+1)
+	}
+	if got := askJSON(t, dir, nil, q); got.Answer != before.Answer {
+		t.Errorf("answer on the full disk: %q, before %q", got.Answer, before.Answer)
+	}
+
+	os.Remove(filler)
+	out, _, err = cli(t, dir, "", quiet, "ingest", src)
+	if err != nil {
+		t.Fatalf("retry after freeing space: %v\n%s", err, tail(out))
+	}
+	if want := fmt.Sprintf("%d added, %d skipped, 0 failed", 300-n+1, n-1); !strings.Contains(out, want) {
+		t.Errorf("retry: want %q\n%s", want, tail(out))
+	}
+	if n := checkStoreWhole(t, dir, nil); n != 301 {
+		t.Errorf("after the retry %d articles, want 301", n)
+	}
+}
+
+func tail(s string) string { return s[max(0, len(s)-600):] }
