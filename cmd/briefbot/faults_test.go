@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -351,3 +353,150 @@ func TestIngestIntoFullDisk(t *testing.T) {
 }
 
 func tail(s string) string { return s[max(0, len(s)-600):] }
+
+// brokenOpenAI is an OpenAI-compatible server on 127.0.0.1 that fails on
+// purpose: embeddings fail (503) after failAfter requests when failAfter
+// > 0, and chat answers are broken the way chat says.
+type brokenOpenAI struct {
+	*fakeOpenAI
+	failAfter atomic.Int64
+	chat      atomic.Value // string: "garbage json", "truncated", "html"
+}
+
+func newBrokenOpenAI(t *testing.T) *brokenOpenAI {
+	b := &brokenOpenAI{fakeOpenAI: newFakeOpenAI(t)}
+	b.chat.Store("")
+	next := b.srv.Config.Handler
+	b.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/embeddings"):
+			if n := b.failAfter.Load(); n > 0 && b.embeddings.Load() >= n {
+				w.Header().Set("Retry-After", "0") // retries come at once: the test stays fast
+				http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusServiceUnavailable)
+				return
+			}
+		case strings.HasSuffix(r.URL.Path, "/chat/completions") && b.chat.Load() != "":
+			b.chats.Add(1)
+			brokenChat(w, b.chat.Load().(string))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	return b
+}
+
+func brokenChat(w http.ResponseWriter, how string) {
+	switch how {
+	case "html":
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
+	case "garbage json":
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"The EU \"}}]}\n\n")
+		fmt.Fprint(w, "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\n\n")
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	case "truncated":
+		// Half an answer, then the connection drops: no [DONE].
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"The EU named \\\"a group of hackers\"}}]}\n\n")
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// TestLLMBrokenAnswersFallBack: a garbage JSON stream, a stream cut off
+// half-way and an HTML error page with status 200 all give the user the
+// verified extractive answer with a note, never the broken text.
+func TestLLMBrokenAnswersFallBack(t *testing.T) {
+	b := newBrokenOpenAI(t)
+	dir := t.TempDir()
+	body := sampleBody(t)
+	for _, how := range []string{"garbage json", "truncated", "html"} {
+		t.Run(how, func(t *testing.T) {
+			b.chat.Store(how)
+			before := b.chats.Load()
+			ans := askJSON(t, dir, b.env(), "Which hacker groups did the EU denounce?")
+			if b.chats.Load() == before {
+				t.Fatalf("the LLM was not asked")
+			}
+			if ans.Mode != "extractive" || !strings.Contains(ans.Note, "could not answer") || !strings.Contains(ans.Answer, "APT40 and APT31") {
+				t.Fatalf("mode %q note %q answer %q; want the extractive answer with a note", ans.Mode, ans.Note, ans.Answer)
+			}
+			for _, c := range ans.Citations {
+				if !c.Verified || body[c.Start:c.End] != c.Quote {
+					t.Errorf("citation %+v is not verified stored text", c)
+				}
+			}
+			t.Logf("note: %s", ans.Note)
+		})
+	}
+}
+
+// TestEmbeddingAPIFailsDuringIngest: the embedding API starts failing
+// half-way through an ingest. The ingest exits non-zero with an error
+// naming the server and what to check; no article is half-added; the same
+// ingest run later, with the API back, adds the rest and nothing twice.
+func TestEmbeddingAPIFailsDuringIngest(t *testing.T) {
+	b := newBrokenOpenAI(t)
+	env := b.env()
+	env["BRIEFBOT_EMBEDDER"] = "openai"
+	dir := t.TempDir()
+	cli(t, dir, "", env, "list") // the sample
+	src := genJSONL(t, 1000)
+	b.failAfter.Store(b.embeddings.Load() + 2)
+	out, _, err := cli(t, dir, "", env, "ingest", src)
+	if err == nil {
+		t.Fatalf("ingest succeeded with a failing API:\n%s", tail(out))
+	}
+	if !strings.Contains(out, "HTTP 503") || !strings.Contains(out, "check that it is running") {
+		t.Errorf("ingest output does not say the API failed and what to check:\n%s", tail(out))
+	}
+	added := addedIDs(strings.Split(out, "\n"))
+	if len(added) == 0 || len(added) == 1000 {
+		t.Fatalf("%d articles added; the API should fail half-way", len(added))
+	}
+	t.Logf("API failing after 2 requests: %d added; %s", len(added), tail(out)[max(0, len(tail(out))-200):])
+
+	ctx := context.Background()
+	store, err := corpus.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	err = store.Each(ctx, "openai:"+rag.DefaultEmbedModel, func(l corpus.Loaded) error {
+		stored++
+		if countMissing(l.Vectors) > 0 || len(l.Passages) != len(corpus.Split(l.Article)) {
+			return fmt.Errorf("%s is half-added: %d passages, %d without a vector", l.Article.ID, len(l.Passages), countMissing(l.Vectors))
+		}
+		return nil
+	})
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(added)+1 {
+		t.Errorf("%d articles stored, want the %d reported added and the sample", stored, len(added))
+	}
+
+	b.failAfter.Store(0)
+	out, _, err = cli(t, dir, "", env, "ingest", src)
+	if want := fmt.Sprintf("%d added, %d skipped, 0 failed", 1000-len(added), len(added)); err != nil || !strings.Contains(out, want) {
+		t.Fatalf("retry: %v, want %q\n%s", err, want, tail(out))
+	}
+	if ans := askJSON(t, dir, env, "Which report mentions marker999x1x2?"); len(ans.Citations) == 0 || ans.Citations[0].ArticleID != "gen-999" {
+		t.Errorf("after the retry: %+v", ans)
+	}
+}
+
+func countMissing(vs [][]float32) int {
+	n := 0
+	for _, v := range vs {
+		if v == nil {
+			n++
+		}
+	}
+	return n
+}
