@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/briefbot/briefbot/bot/discordtest"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 )
@@ -500,31 +499,4 @@ func countMissing(vs [][]float32) int {
 		}
 	}
 	return n
-}
-
-// TestServeGatewayDrop: `briefbot serve` with the real engine loses its
-// gateway connection twice; it resumes, answers the question asked while
-// it was away, and answers questions asked after it came back.
-func TestServeGatewayDrop(t *testing.T) {
-	e := startServe(t)
-	user := who(guildA, channelA, "501", 0)
-	ask := func(what string) {
-		t.Helper()
-		in := e.fake.SlashCommand(user, "ask", discordtest.Str("question", "Which hacker groups did the EU denounce?"))
-		if m := e.reply(in, what, finished); !strings.Contains(m.Content, "APT40 and APT31") {
-			t.Errorf("%s: %q", what, m.Content)
-		}
-	}
-	ask("answer before the drop")
-	for i := range 2 {
-		e.fake.Drop()
-		ask(fmt.Sprintf("answer to the question asked during drop %d", i+1))
-		e.fake.Wait(wait, "reconnect", func() bool { _, _, _, up := e.fake.GatewayStats(); return up })
-		ask(fmt.Sprintf("answer after reconnect %d", i+1))
-	}
-	ids, resumes, _, _ := e.fake.GatewayStats()
-	t.Logf("identifies %d, resumes %d", ids, resumes)
-	if ids+resumes < 3 {
-		t.Errorf("identifies %d + resumes %d, want a new session or a resume per drop", ids, resumes)
-	}
 }
