@@ -50,9 +50,36 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{db: db, dir: dir}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w", path, s.explain(err))
 	}
 	return s, nil
+}
+
+// ErrDamaged means the database file is damaged or is not a briefbot
+// database; ErrDiskFull that the disk holding it is full. Both come
+// wrapped with what to do.
+var (
+	ErrDamaged  = errors.New("the store is damaged")
+	ErrDiskFull = errors.New("the disk is full")
+)
+
+// explain adds what to do to SQLite's errors about the file itself, which
+// the user can act on: a damaged file, a full disk. Others pass unchanged.
+func (s *Store) explain(err error) error {
+	var c interface{ Code() int } // *sqlite.Error
+	if !errors.As(err, &c) {
+		return err
+	}
+	path := filepath.Join(s.dir, DBFile)
+	switch c.Code() & 0xff { // the primary result code
+	case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+		return fmt.Errorf("%w (%w): %s cannot be read; restore it from a backup, "+
+			"or move it aside to start an empty store and ingest the briefings again", ErrDamaged, err, path)
+	case 13: // SQLITE_FULL
+		return fmt.Errorf("%w (%w): no space left for %s; free some space on that disk and retry "+
+			"(what was stored before is intact)", ErrDiskFull, err, path)
+	}
+	return err
 }
 
 // Dir is the data directory the store lives in.
@@ -91,7 +118,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 func (s *Store) MarkSeeded(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')`)
 	if err != nil {
-		return fmt.Errorf("mark seeded: %w", err)
+		return fmt.Errorf("mark seeded: %w", s.explain(err))
 	}
 	return nil
 }
@@ -116,6 +143,10 @@ type AddOptions struct {
 // ErrConflict when the ID is taken by other content and opts.Replace is
 // false.
 func (s *Store) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
+	return s.explain(s.add(ctx, a, ps, vecs, opts))
+}
+
+func (s *Store) add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
 	if err := validate(a, ps); err != nil {
 		return err
 	}
@@ -130,7 +161,7 @@ func (s *Store) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, 
 	if err := insertArticle(ctx, tx, a, ps); err != nil {
 		return fmt.Errorf("add %s: %w", a.ID, err)
 	}
-	if err := putVectors(ctx, tx, vecs); err != nil {
+	if err := putVectors(ctx, tx, vecs, "IGNORE"); err != nil {
 		return fmt.Errorf("add %s: %w", a.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')`); err != nil {
@@ -220,24 +251,31 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a Article, ps []Passage) err
 }
 
 // PutVectors caches embeddings outside of an article's transaction (used
-// when re-embedding after a change of embedder).
+// when re-embedding after a change of embedder or a damaged cache). It
+// replaces what is cached under the same key: a damaged vector is
+// overwritten, not kept.
 func (s *Store) PutVectors(ctx context.Context, vecs Vectors) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("put vectors: %w", err)
 	}
 	defer tx.Rollback()
-	if err := putVectors(ctx, tx, vecs); err != nil {
-		return err
+	if err := putVectors(ctx, tx, vecs, "REPLACE"); err != nil {
+		return s.explain(err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("put vectors: %w", s.explain(err))
+	}
+	return nil
 }
 
-func putVectors(ctx context.Context, tx *sql.Tx, vecs Vectors) error {
+// putVectors inserts vecs; onConflict is IGNORE (keep the cached vector)
+// or REPLACE (overwrite it).
+func putVectors(ctx context.Context, tx *sql.Tx, vecs Vectors, onConflict string) error {
 	if len(vecs.ByHash) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO embeddings(embedder, hash, vector) VALUES (?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR `+onConflict+` INTO embeddings(embedder, hash, vector) VALUES (?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("insert embeddings: %w", err)
 	}

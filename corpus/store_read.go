@@ -78,6 +78,10 @@ type Loaded struct {
 // passages and the vectors cached for embedder. It reads with two queries,
 // not one per article, because it runs at every start.
 func (s *Store) Each(ctx context.Context, embedder string, fn func(Loaded) error) error {
+	return s.explain(s.each(ctx, embedder, fn))
+}
+
+func (s *Store) each(ctx context.Context, embedder string, fn func(Loaded) error) error {
 	arts, err := s.db.QueryContext(ctx, `SELECT pk, `+articleCols+`, body FROM articles ORDER BY pk`)
 	if err != nil {
 		return fmt.Errorf("load articles: %w", err)

@@ -75,9 +75,10 @@ type Engine struct {
 }
 
 // New loads every stored article into the indexes. Passages without a
-// cached vector for emb (a new embedder, or a damaged cache) are embedded
-// now and cached, with cfg.Progress reporting; a restart with the same
-// embedder embeds nothing.
+// usable cached vector for emb (a new embedder, or a damaged cache: a row
+// deleted, a blob cut short or of another dimension) are embedded now and
+// cached, with cfg.Progress reporting and a log line; a restart with the
+// same embedder embeds nothing.
 func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, logger *slog.Logger) (*Engine, error) {
 	cfg.defaults()
 	if logger == nil {
@@ -85,28 +86,73 @@ func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, log
 	}
 	e := &Engine{store: store, emb: emb, an: newAnalyzer(), index: newIndex(), cfg: cfg, logger: logger}
 	start := time.Now()
-	var pending []corpus.Loaded
-	missing, total := 0, 0
+	var loaded []corpus.Loaded
 	err := store.Each(ctx, emb.Name(), func(l corpus.Loaded) error {
-		total += len(l.Passages)
-		if n := countNil(l.Vectors); n > 0 {
-			missing += n
-			pending = append(pending, l)
-			return nil
-		}
-		return e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors)
+		loaded = append(loaded, l)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
 	}
+	// A vector of another length than the rest would make every vector
+	// query fail ("vectors must have the same length"): drop it and embed
+	// its passage again.
+	dims := commonDims(loaded)
+	var pending []corpus.Loaded
+	missing, damaged, total := 0, 0, 0
+	for _, l := range loaded {
+		total += len(l.Passages)
+		damaged += dropOtherDims(l.Vectors, dims)
+		if n := countNil(l.Vectors); n > 0 {
+			missing += n
+			pending = append(pending, l)
+			continue
+		}
+		if err := e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors); err != nil {
+			return nil, fmt.Errorf("load index: %w", err)
+		}
+	}
 	if missing > 0 {
-		logger.Info("embedding stored passages", "embedder", emb.Name(), "passages", missing)
+		logger.Info("embedding stored passages", "embedder", emb.Name(), "passages", missing,
+			"of_wrong_dimension", damaged, "why", "no usable cached vector (new embedder or damaged cache)")
 		if err := e.embedPending(ctx, pending, missing); err != nil {
 			return nil, err
 		}
 	}
 	logger.Debug("index loaded", "passages", total, "embedded", missing, "took", time.Since(start))
 	return e, nil
+}
+
+// commonDims is the most common vector length among the loaded vectors
+// (0 when there are none).
+func commonDims(loaded []corpus.Loaded) int {
+	counts := map[int]int{}
+	best := 0
+	for _, l := range loaded {
+		for _, v := range l.Vectors {
+			if v == nil {
+				continue
+			}
+			counts[len(v)]++
+			if c := counts[len(v)]; c > counts[best] || (c == counts[best] && len(v) > best) {
+				best = len(v)
+			}
+		}
+	}
+	return best
+}
+
+// dropOtherDims sets the vectors whose length is not dims to nil and
+// returns how many it dropped.
+func dropOtherDims(vs [][]float32, dims int) int {
+	n := 0
+	for i, v := range vs {
+		if v != nil && len(v) != dims {
+			vs[i] = nil
+			n++
+		}
+	}
+	return n
 }
 
 func countNil(vs [][]float32) int {
@@ -132,7 +178,9 @@ func (e *Engine) embedPending(ctx context.Context, pending []corpus.Loaded, tota
 			return fmt.Errorf("re-embed %s: %w", l.Article.ID, err)
 		}
 		for i, p := range l.Passages {
-			l.Vectors[i] = vecs.ByHash[corpus.TextHash(p.Text)]
+			if l.Vectors[i] == nil { // keep the cached vectors of the article's other passages
+				l.Vectors[i] = vecs.ByHash[corpus.TextHash(p.Text)]
+			}
 		}
 		if err := e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors); err != nil {
 			return err
