@@ -30,7 +30,7 @@ func TestDamagedCacheOfOnePassageRebuilt(t *testing.T) {
 		t.Fatalf("the sample has %d passages; the test needs an article with several", len(ps))
 	}
 	const q = "Which hacker groups did the EU denounce?"
-	before, err := e.Rank(ctx, q, nil, 5, RetrieveVectors)
+	before, err := e.Rank(ctx, Question{Text: q, K: 5}, RetrieveVectors)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestDamagedCacheOfOnePassageRebuilt(t *testing.T) {
 	if !strings.Contains(logs.String(), "embedding stored passages") || !strings.Contains(logs.String(), "passages=2") {
 		t.Errorf("no log line about re-embedding 2 passages:\n%s", logs.String())
 	}
-	after, err := e.Rank(ctx, q, nil, 5, RetrieveVectors)
+	after, err := e.Rank(ctx, Question{Text: q, K: 5}, RetrieveVectors)
 	if err != nil {
 		t.Fatalf("vector search after the rebuild: %v", err)
 	}
