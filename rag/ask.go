@@ -80,7 +80,7 @@ func shortReason(err error) string {
 	case errors.As(err, &se):
 		return "unreachable: " + se.Host
 	}
-	return "unreachable"
+	return "an invalid response"
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

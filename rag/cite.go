@@ -168,7 +168,8 @@ func findQuotes(s string, markers []marker) (quotes []quote, stray [][2]int) {
 			openAt, openLen, single = i, w, true
 		case openAt < 0 && r == '”':
 			stray = append(stray, [2]int{i, i + w})
-		case openAt >= 0 && !single && (r == '"' || r == '”' || r == '“' && s[openAt] == '"'):
+		case openAt >= 0 && !single && (r == '"' || r == '”' || r == '“' && (s[openAt] == '"' || strings.HasPrefix(s[openAt:], "„"))):
+			// “ closes a straight quote, and the German „…“.
 			quotes = append(quotes, quote{open: openAt, innerStart: openAt + openLen, innerEnd: i, closeEnd: i + w, inner: s[openAt+openLen : i]})
 			openAt = -1
 		case openAt >= 0 && single && r == '’' && !followedByWord(s, i+w):

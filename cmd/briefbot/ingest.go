@@ -36,7 +36,9 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 		fetcher: newFetcher(cfg)}
 	for _, p := range fs.Args() {
 		if err := in.path(ctx, p); err != nil {
-			return err // only a cancelled context or an unreadable directory stops everything
+			// a cancelled context, an unreadable directory or a full disk
+			fmt.Fprintf(std.out, "%d added, %d skipped, %d failed\n", in.added, in.skipped, in.failed)
+			return err
 		}
 	}
 	fmt.Fprintf(std.out, "%d added, %d skipped, %d failed\n", in.added, in.skipped, in.failed)
@@ -62,8 +64,7 @@ func (in *ingester) path(ctx context.Context, p string) error {
 		if err != nil {
 			return fmt.Errorf("read standard input: %w", err)
 		}
-		in.file(ctx, "-."+strings.TrimPrefix(in.stdinFormat, "."), "-", data)
-		return nil
+		return in.file(ctx, "-."+strings.TrimPrefix(in.stdinFormat, "."), "-", data)
 	}
 	if isURL(p) {
 		in.url(ctx, p)
@@ -80,8 +81,7 @@ func (in *ingester) path(ctx context.Context, p string) error {
 			in.fail(p, err)
 			return nil
 		}
-		in.file(ctx, p, p, data)
-		return nil
+		return in.file(ctx, p, p, data)
 	}
 	return in.dir(ctx, p)
 }
@@ -153,8 +153,8 @@ func supported(p string) bool {
 
 // file parses a whole file before adding anything, so a malformed file
 // leaves the store as it was; then each article is added in its own
-// transaction.
-func (in *ingester) file(ctx context.Context, name, label string, data []byte) {
+// transaction. Only a full disk stops the whole ingest (returned error).
+func (in *ingester) file(ctx context.Context, name, label string, data []byte) error {
 	var arts []corpus.Article
 	err := corpus.ParseFile(name, data, func(a corpus.Article) error {
 		arts = append(arts, a)
@@ -162,7 +162,7 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) {
 	})
 	if err != nil {
 		in.fail(label, err)
-		return
+		return nil
 	}
 	progress := progressPrinter(in.std.err, "ingesting "+label)
 	if len(arts) < 20 {
@@ -173,13 +173,27 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) {
 		for i := range batch {
 			in.prepare(&batch[i], label)
 		}
+		var full error
 		for _, r := range in.engine.AddMany(ctx, batch, in.opts) {
-			in.report(label, r)
+			switch {
+			case errors.Is(r.Err, corpus.ErrDiskFull) && full != nil:
+				in.failed++ // reported once, below
+			case errors.Is(r.Err, corpus.ErrDiskFull):
+				full = r.Err
+				in.fail(label, r.Err)
+			default:
+				in.report(label, r)
+			}
+		}
+		if full != nil { // later batches would fail the same way
+			in.failed += len(arts) - start - len(batch)
+			return fmt.Errorf("stopped at %s: %w", label, full)
 		}
 		if progress != nil {
 			progress(min(start+ingestBatch, len(arts)), len(arts))
 		}
 	}
+	return nil
 }
 
 // ingestBatch is how many articles share one embedding call: with an API
