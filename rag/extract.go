@@ -47,7 +47,7 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 			return NotCoveredSentence, nil, confidence
 		}
 		for _, s := range best {
-			if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.75*best[0].coverage) {
+			if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.6*best[0].coverage) {
 				break
 			}
 			chosen = append(chosen, s)
