@@ -3,9 +3,12 @@
 package main
 
 import (
+	"io/fs"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/joho/godotenv"
 	"io"
 	"os"
 	"os/signal"
@@ -14,7 +17,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	getenv, err := envWithDotEnv(".env")
+	if err == nil {
+		err = run(ctx, os.Args[1:], getenv, stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	}
 	stop()
 	if err != nil {
 		if !errors.Is(err, errSilent) {
@@ -22,6 +28,26 @@ func main() {
 		}
 		os.Exit(exitCode(err))
 	}
+}
+
+// envWithDotEnv reads settings from the environment, falling back to the
+// file path (".env" in the working directory) for keys the environment
+// does not set, so a copied .env.example works without exporting it. A
+// missing file is fine; a malformed one is an error naming it.
+func envWithDotEnv(path string) (func(string) string, error) {
+	file, err := godotenv.Read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.Getenv, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w; fix the line or remove the file", path, err)
+	}
+	return func(key string) string {
+		if v, ok := os.LookupEnv(key); ok {
+			return v
+		}
+		return file[key]
+	}, nil
 }
 
 // stdio are the streams a command reads and writes; tests pass buffers.

@@ -193,3 +193,19 @@ func TestTimelineCommand(t *testing.T) {
 		t.Errorf("asked on 2024-03-13, the timeline shows a later article:\n%s", out)
 	}
 }
+
+func TestDotEnvFallback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	os.WriteFile(path, []byte("BRIEFBOT_TEST_ONLY_A=from-file\nBRIEFBOT_TEST_ONLY_B=from-file\n"), 0o600)
+	t.Setenv("BRIEFBOT_TEST_ONLY_B", "from-env")
+	getenv, err := envWithDotEnv(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := getenv("BRIEFBOT_TEST_ONLY_A"), getenv("BRIEFBOT_TEST_ONLY_B"); a != "from-file" || b != "from-env" {
+		t.Errorf("got A=%q B=%q; want the file's A and the environment's B", a, b)
+	}
+	if _, err := envWithDotEnv(filepath.Join(t.TempDir(), "missing")); err != nil {
+		t.Errorf("a missing .env: %v", err)
+	}
+}
