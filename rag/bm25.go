@@ -3,6 +3,7 @@ package rag
 import (
 	"math"
 	"sort"
+	"sync"
 )
 
 // Okapi BM25 parameters, as in the evaluation's baseline and Lucene.
@@ -20,6 +21,9 @@ type bm25Shard struct {
 	df       map[string]int
 	n        int // live documents
 	totalLen int // sum of live document lengths
+	maxDoc   int // highest entry index added
+	// scratch holds score buffers for search (one per concurrent query).
+	scratch *sync.Pool
 }
 
 type posting struct {
@@ -28,7 +32,8 @@ type posting struct {
 }
 
 func newBM25Shard() *bm25Shard {
-	return &bm25Shard{postings: make(map[string][]posting), df: make(map[string]int)}
+	return &bm25Shard{postings: make(map[string][]posting), df: make(map[string]int),
+		scratch: &sync.Pool{New: func() any { return new(scoreBuf) }}}
 }
 
 func (s *bm25Shard) add(doc int, terms []string) {
@@ -39,6 +44,7 @@ func (s *bm25Shard) add(doc int, terms []string) {
 	}
 	s.n++
 	s.totalLen += len(terms)
+	s.maxDoc = max(s.maxDoc, doc)
 }
 
 // remove forgets doc's statistics; its postings are dropped lazily by
@@ -119,8 +125,21 @@ type scored struct {
 
 // search ranks visible documents for the query terms (repeats count again,
 // as in the baseline) and returns the best n, ties broken by index order.
+// Scores accumulate in a dense array over entry indices, reused through
+// the shard's pool: common words have posting lists as long as the corpus,
+// and a map per query cost most of the time at 100k passages.
 func (st keywordStats) search(qterms []string, docLen func(int) int, alive func(int) bool, n int) []scored {
-	scores := make(map[int]float64)
+	if len(st.shards) == 0 {
+		return nil
+	}
+	size := 0
+	for _, s := range st.shards {
+		size = max(size, s.maxDoc+1)
+	}
+	pool := st.shards[0].scratch
+	buf := pool.Get().(*scoreBuf)
+	defer pool.Put(buf)
+	buf.reset(size)
 	for _, t := range qterms {
 		idf := st.idf(t)
 		for _, s := range st.shards {
@@ -131,11 +150,84 @@ func (st keywordStats) search(qterms []string, docLen func(int) int, alive func(
 				}
 				tf := float64(p.tf)
 				norm := bm25K1 * (1 - bm25B + bm25B*float64(docLen(d))/st.avgdl)
-				scores[d] += idf * tf * (bm25K1 + 1) / (tf + norm)
+				if !buf.seen[d] {
+					buf.seen[d] = true
+					buf.touched = append(buf.touched, int32(d))
+				}
+				buf.score[d] += idf * tf * (bm25K1 + 1) / (tf + norm)
 			}
 		}
 	}
-	return topN(scores, n)
+	return buf.top(n)
+}
+
+// scoreBuf is a dense score array; touched lists the documents scored, so
+// that reset and selection cost what the query touched, not the corpus.
+type scoreBuf struct {
+	score   []float64
+	seen    []bool
+	touched []int32
+}
+
+func (b *scoreBuf) reset(size int) {
+	for _, d := range b.touched {
+		b.score[d], b.seen[d] = 0, false
+	}
+	b.touched = b.touched[:0]
+	if len(b.score) < size {
+		b.score = make([]float64, size)
+		b.seen = make([]bool, size)
+	}
+}
+
+// better is the ranking order: higher score, then lower index.
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.doc < b.doc
+}
+
+// top selects the best n touched documents with a bounded heap whose root
+// is the worst kept, then sorts them: the same result as sorting all.
+func (b *scoreBuf) top(n int) []scored {
+	if n <= 0 {
+		return []scored{}
+	}
+	h := make([]scored, 0, min(n, len(b.touched)))
+	for _, d := range b.touched {
+		s := scored{int(d), b.score[d]}
+		switch {
+		case len(h) < n:
+			h = append(h, s)
+			for i := len(h) - 1; i > 0; { // sift up
+				parent := (i - 1) / 2
+				if !better(h[parent], h[i]) {
+					break
+				}
+				h[parent], h[i] = h[i], h[parent]
+				i = parent
+			}
+		case better(s, h[0]):
+			h[0] = s
+			for i := 0; ; { // sift down
+				worst, l, r := i, 2*i+1, 2*i+2
+				if l < len(h) && better(h[worst], h[l]) {
+					worst = l
+				}
+				if r < len(h) && better(h[worst], h[r]) {
+					worst = r
+				}
+				if worst == i {
+					break
+				}
+				h[i], h[worst] = h[worst], h[i]
+				i = worst
+			}
+		}
+	}
+	sort.Slice(h, func(i, j int) bool { return better(h[i], h[j]) })
+	return h
 }
 
 func topN(scores map[int]float64, n int) []scored {
@@ -143,12 +235,7 @@ func topN(scores map[int]float64, n int) []scored {
 	for d, s := range scores {
 		out = append(out, scored{d, s})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
-		}
-		return out[i].doc < out[j].doc
-	})
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
 	if len(out) > n {
 		out = out[:n]
 	}
