@@ -17,13 +17,19 @@ const (
 // BM25 over the visible passages: another server's articles never shift a
 // score, let alone take a place.
 type bm25Shard struct {
-	postings map[string][]posting
-	df       map[string]int
+	terms    map[string]*termPostings
 	n        int // live documents
 	totalLen int // sum of live document lengths
 	maxDoc   int // highest entry index added
 	// scratch holds score buffers for search (one per concurrent query).
 	scratch *sync.Pool
+}
+
+// termPostings are a term's postings (dead documents' included until
+// compact) and its live document frequency, behind one map lookup.
+type termPostings struct {
+	postings []posting
+	df       int
 }
 
 type posting struct {
@@ -32,15 +38,27 @@ type posting struct {
 }
 
 func newBM25Shard() *bm25Shard {
-	return &bm25Shard{postings: make(map[string][]posting), df: make(map[string]int),
+	return &bm25Shard{terms: make(map[string]*termPostings),
 		scratch: &sync.Pool{New: func() any { return new(scoreBuf) }}}
 }
 
+// add indexes doc's terms with one map lookup per term occurrence and no
+// per-document map: a repeat of a term already posted for doc (documents
+// are added in increasing order) raises the last posting's tf. Loading
+// 100k passages at start spends most of its time here.
 func (s *bm25Shard) add(doc int, terms []string) {
-	tf := termFreq(terms)
-	for t, c := range tf {
-		s.postings[t] = append(s.postings[t], posting{doc: int32(doc), tf: int32(c)})
-		s.df[t]++
+	for _, t := range terms {
+		tp := s.terms[t]
+		if tp == nil {
+			tp = &termPostings{}
+			s.terms[t] = tp
+		}
+		if last := len(tp.postings) - 1; last >= 0 && int(tp.postings[last].doc) == doc {
+			tp.postings[last].tf++
+			continue
+		}
+		tp.postings = append(tp.postings, posting{doc: int32(doc), tf: 1})
+		tp.df++
 	}
 	s.n++
 	s.totalLen += len(terms)
@@ -51,8 +69,8 @@ func (s *bm25Shard) add(doc int, terms []string) {
 // compact, and skipped meanwhile through the alive check in search.
 func (s *bm25Shard) remove(terms []string) {
 	for t := range termFreq(terms) {
-		if s.df[t]--; s.df[t] <= 0 {
-			delete(s.df, t)
+		if tp := s.terms[t]; tp != nil {
+			tp.df--
 		}
 	}
 	s.n--
@@ -61,18 +79,18 @@ func (s *bm25Shard) remove(terms []string) {
 
 // compact drops postings of dead documents.
 func (s *bm25Shard) compact(alive func(doc int) bool) {
-	for t, ps := range s.postings {
-		kept := ps[:0]
-		for _, p := range ps {
+	for t, tp := range s.terms {
+		kept := tp.postings[:0]
+		for _, p := range tp.postings {
 			if alive(int(p.doc)) {
 				kept = append(kept, p)
 			}
 		}
 		if len(kept) == 0 {
-			delete(s.postings, t)
+			delete(s.terms, t)
 			continue
 		}
-		s.postings[t] = kept
+		tp.postings = kept
 	}
 }
 
@@ -110,7 +128,9 @@ func combine(shards []*bm25Shard) keywordStats {
 func (st keywordStats) idf(term string) float64 {
 	df := 0
 	for _, s := range st.shards {
-		df += s.df[term]
+		if tp := s.terms[term]; tp != nil {
+			df += tp.df
+		}
 	}
 	if df == 0 {
 		df = 1
@@ -143,7 +163,11 @@ func (st keywordStats) search(qterms []string, docLen func(int) int, alive func(
 	for _, t := range qterms {
 		idf := st.idf(t)
 		for _, s := range st.shards {
-			for _, p := range s.postings[t] {
+			tp := s.terms[t]
+			if tp == nil {
+				continue
+			}
+			for _, p := range tp.postings {
 				d := int(p.doc)
 				if !alive(d) {
 					continue
