@@ -85,17 +85,7 @@ func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, log
 	}
 	e := &Engine{store: store, emb: emb, an: newAnalyzer(), index: newIndex(), cfg: cfg, logger: logger}
 	start := time.Now()
-	var pending []corpus.Loaded
-	missing, total := 0, 0
-	err := store.Each(ctx, emb.Name(), func(l corpus.Loaded) error {
-		total += len(l.Passages)
-		if n := countNil(l.Vectors); n > 0 {
-			missing += n
-			pending = append(pending, l)
-			return nil
-		}
-		return e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors)
-	})
+	pending, missing, total, err := e.load(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
 	}
@@ -107,6 +97,56 @@ func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, log
 	}
 	logger.Debug("index loaded", "passages", total, "embedded", missing, "took", time.Since(start))
 	return e, nil
+}
+
+// analysed is a stored article with the BM25 terms of its passages.
+type analysed struct {
+	l     corpus.Loaded
+	terms [][]string
+}
+
+// load indexes the stored articles whose vectors are all cached, in store
+// order, and returns the others (pending) with the count of passages
+// missing a vector. Reading and tokenising run on one goroutine while this
+// one indexes, which uses both cores of a small server at start.
+func (e *Engine) load(ctx context.Context) (pending []corpus.Loaded, missing, total int, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan analysed, 64)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		readErr <- e.store.Each(ctx, e.emb.Name(), func(l corpus.Loaded) error {
+			a := analysed{l: l}
+			if countNil(l.Vectors) == 0 {
+				a.terms = analyse(e.an, &a.l.Article, l.Passages)
+			}
+			select {
+			case ch <- a:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	for a := range ch {
+		if err != nil {
+			continue // drain until the reader sees the cancellation
+		}
+		total += len(a.l.Passages)
+		if n := countNil(a.l.Vectors); n > 0 {
+			missing += n
+			pending = append(pending, a.l)
+			continue
+		}
+		if err = e.index.addAnalysed(ctx, &a.l.Article, a.l.Passages, a.terms, a.l.Vectors); err != nil {
+			cancel()
+		}
+	}
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
+	return pending, missing, total, err
 }
 
 func countNil(vs [][]float32) int {

@@ -60,6 +60,28 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 
 // add indexes an article's passages with their vectors.
 func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []corpus.Passage, vecs [][]float32) error {
+	return ix.addAnalysed(ctx, a, ps, analyse(an, a, ps), vecs)
+}
+
+// analyse returns the BM25 terms of each passage. It needs no lock, so the
+// start-up load runs it alongside the indexing of earlier articles.
+func analyse(an *analyzer, a *corpus.Article, ps []corpus.Passage) [][]string {
+	out := make([][]string, len(ps))
+	for i, p := range ps {
+		// The words of indexText, part by part: the same words (the
+		// parts are joined by line breaks) without copying the text, so
+		// the stored terms point into the article itself.
+		var ws []string
+		for _, part := range [...]string{a.Title, a.Source, p.Heading, p.Text} {
+			ws = an.appendWords(ws, part)
+		}
+		out[i] = ws
+	}
+	return out
+}
+
+// addAnalysed is add with the terms of each passage already computed.
+func (ix *index) addAnalysed(ctx context.Context, a *corpus.Article, ps []corpus.Passage, terms [][]string, vecs [][]float32) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	col, err := ix.collection(a.Scope)
@@ -71,12 +93,11 @@ func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []
 	key := articleKey(a.Scope, a.ID)
 	for i, p := range ps {
 		n := len(ix.entries)
-		terms := an.words(indexText(a, p))
-		ix.entries = append(ix.entries, &entry{passage: p, article: a, terms: terms, alive: true})
+		ix.entries = append(ix.entries, &entry{passage: p, article: a, terms: terms[i], alive: true})
 		ix.live = append(ix.live, true)
-		ix.lens = append(ix.lens, int32(len(terms)))
+		ix.lens = append(ix.lens, int32(len(terms[i])))
 		ix.byKey[key] = append(ix.byKey[key], n)
-		shard.add(n, terms)
+		shard.add(n, terms[i])
 		docs = append(docs, chromem.Document{ID: strconv.Itoa(n), Embedding: vecs[i]})
 	}
 	if len(docs) == 0 {

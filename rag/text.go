@@ -41,8 +41,10 @@ type analyzer struct {
 func newAnalyzer() *analyzer { return &analyzer{cache: make(map[string]string)} }
 
 // words returns the ranking words of text in order.
-func (an *analyzer) words(text string) []string {
-	var out []string
+func (an *analyzer) words(text string) []string { return an.appendWords(nil, text) }
+
+// appendWords appends the ranking words of text to out.
+func (an *analyzer) appendWords(out []string, text string) []string {
 	forEachWord(text, func(w string) {
 		if !stopwords[w] {
 			out = append(out, w)
