@@ -190,7 +190,8 @@ func getBenchIndex(b *testing.B, n int, emb Embedder) *benchIndex {
 		b.Fatal(err)
 	}
 	texts = nil
-	e := &Engine{emb: emb, an: newAnalyzer(), index: newIndex(), logger: discard()}
+	an := newAnalyzer()
+	e := &Engine{emb: emb, an: an, index: newIndex(an), logger: discard()}
 	e.cfg.defaults()
 	off := 0
 	for i := range arts {

@@ -83,7 +83,8 @@ func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{store: store, emb: emb, an: newAnalyzer(), index: newIndex(), cfg: cfg, logger: logger}
+	an := newAnalyzer()
+	e := &Engine{store: store, emb: emb, an: an, index: newIndex(an), cfg: cfg, logger: logger}
 	start := time.Now()
 	pending, missing, total, err := e.load(ctx)
 	if err != nil {

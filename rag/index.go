@@ -17,7 +17,6 @@ import (
 type entry struct {
 	passage corpus.Passage
 	article *corpus.Article
-	terms   []string // analysed title, heading and text, for BM25 removal
 	alive   bool
 }
 
@@ -38,10 +37,14 @@ type index struct {
 	vectors *chromem.DB
 	cols    map[string]*chromem.Collection
 	dead    int
+	// an re-analyses a removed passage for BM25 removal: keeping every
+	// passage's terms instead cost about 3 KB per passage.
+	an *analyzer
 }
 
-func newIndex() *index {
+func newIndex(an *analyzer) *index {
 	return &index{
+		an:      an,
 		byKey:   make(map[string][]int),
 		shards:  make(map[string]*bm25Shard),
 		vectors: chromem.NewDB(),
@@ -93,7 +96,7 @@ func (ix *index) addAnalysed(ctx context.Context, a *corpus.Article, ps []corpus
 	key := articleKey(a.Scope, a.ID)
 	for i, p := range ps {
 		n := len(ix.entries)
-		ix.entries = append(ix.entries, &entry{passage: p, article: a, terms: terms[i], alive: true})
+		ix.entries = append(ix.entries, &entry{passage: p, article: a, alive: true})
 		ix.live = append(ix.live, true)
 		ix.lens = append(ix.lens, int32(len(terms[i])))
 		ix.byKey[key] = append(ix.byKey[key], n)
@@ -128,8 +131,7 @@ func (ix *index) remove(ctx context.Context, scope, id string) error {
 	for _, n := range docs {
 		e := ix.entries[n]
 		e.alive, ix.live[n], ix.lens[n] = false, false, 0
-		ix.shards[scope].remove(e.terms)
-		e.terms = nil
+		ix.shards[scope].remove(analyse(ix.an, e.article, []corpus.Passage{e.passage})[0])
 		ids = append(ids, strconv.Itoa(n))
 		ix.dead++
 	}
