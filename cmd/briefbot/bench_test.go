@@ -23,7 +23,7 @@ func BenchmarkServeAsk(b *testing.B) {
 		benchServeAsk(b, "", "Which hacker groups did the EU denounce?")
 	})
 	b.Run("store=realtimeqa", func(b *testing.B) {
-		docs := "../../../shared/eval/realtimeqa/docs.jsonl"
+		docs := realtimeQADocs
 		if _, err := os.Stat(docs); err != nil {
 			b.Skipf("evaluation data absent: %v", err)
 		}
