@@ -127,7 +127,7 @@ func (s *Store) vectorsOf(ctx context.Context, embedder string) (map[string][]fl
 	out := make(map[string][]float32)
 	for rows.Next() {
 		var h string
-		var b []byte
+		var b sql.RawBytes // decoded at once: no copy of the blob
 		if err := rows.Scan(&h, &b); err != nil {
 			return nil, fmt.Errorf("load vectors: %w", err)
 		}

@@ -114,13 +114,19 @@ func (e *Engine) load(ctx context.Context) (pending []corpus.Loaded, missing, to
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan analysed, 64)
+	free := make(chan [][]string, 128) // term lists to reuse
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(ch)
 		readErr <- e.store.Each(ctx, e.emb.Name(), func(l corpus.Loaded) error {
 			a := analysed{l: l}
 			if countNil(l.Vectors) == 0 {
-				a.terms = analyse(e.an, &a.l.Article, l.Passages)
+				var buf [][]string
+				select {
+				case buf = <-free:
+				default:
+				}
+				a.terms = analyseInto(buf, e.an, &a.l.Article, l.Passages)
 			}
 			select {
 			case ch <- a:
@@ -142,6 +148,10 @@ func (e *Engine) load(ctx context.Context) (pending []corpus.Loaded, missing, to
 		}
 		if err = e.index.addAnalysed(ctx, &a.l.Article, a.l.Passages, a.terms, a.l.Vectors); err != nil {
 			cancel()
+		}
+		select {
+		case free <- a.terms: // the index keeps no reference to them
+		default:
 		}
 	}
 	if rerr := <-readErr; err == nil {
