@@ -75,26 +75,33 @@ type Loaded struct {
 }
 
 // Each calls fn for every stored article, in the order they were added, with
-// passages and the vectors cached for embedder. It reads with two queries,
-// not one per article, because it runs at every start.
+// passages and the vectors cached for embedder. It reads with three
+// sequential scans, not one query per article, because it runs at every
+// start: the embedder's vectors first (in key order), then articles and
+// passages side by side. Joining passages to embeddings in SQL looked each
+// vector up by hash, a random page read per passage: at 100k passages
+// that was most of the load time.
 func (s *Store) Each(ctx context.Context, embedder string, fn func(Loaded) error) error {
 	return s.explain(s.each(ctx, embedder, fn))
 }
 
 func (s *Store) each(ctx context.Context, embedder string, fn func(Loaded) error) error {
+	vecs, err := s.vectorsOf(ctx, embedder)
+	if err != nil {
+		return err
+	}
 	arts, err := s.db.QueryContext(ctx, `SELECT pk, `+articleCols+`, body FROM articles ORDER BY pk`)
 	if err != nil {
 		return fmt.Errorf("load articles: %w", err)
 	}
 	defer arts.Close()
-	ps, err := s.db.QueryContext(ctx, `SELECT p.article_pk, p.seq, p.heading, p.start, p.end, e.vector
-		FROM passages p LEFT JOIN embeddings e ON e.embedder = ? AND e.hash = p.hash
-		ORDER BY p.article_pk, p.seq`, embedder)
+	ps, err := s.db.QueryContext(ctx, `SELECT article_pk, seq, heading, start, end, hash
+		FROM passages ORDER BY article_pk, seq`)
 	if err != nil {
 		return fmt.Errorf("load passages: %w", err)
 	}
 	defer ps.Close()
-	next := passageReader(ps)
+	next := passageReader(ps, vecs)
 	for arts.Next() {
 		var l Loaded
 		var pk int64
@@ -112,6 +119,30 @@ func (s *Store) each(ctx context.Context, embedder string, fn func(Loaded) error
 		return fmt.Errorf("load articles: %w", err)
 	}
 	return nil
+}
+
+// vectorsOf reads every vector cached for embedder, keyed by text hash.
+func (s *Store) vectorsOf(ctx context.Context, embedder string) (map[string][]float32, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT hash, vector FROM embeddings WHERE embedder = ?`, embedder)
+	if err != nil {
+		return nil, fmt.Errorf("load vectors: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]float32)
+	for rows.Next() {
+		var h string
+		var b sql.RawBytes // decoded at once: no copy of the blob
+		if err := rows.Scan(&h, &b); err != nil {
+			return nil, fmt.Errorf("load vectors: %w", err)
+		}
+		if v := decodeVector(b); v != nil {
+			out[h] = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load vectors: %w", err)
+	}
+	return out, nil
 }
 
 // articleFields are the scan destinations of articleCols.
@@ -140,14 +171,14 @@ func (d timeScanner) Scan(v any) error {
 
 // passageReader walks the passage rows (ordered by article) alongside the
 // article rows; rows of articles missing from the article query are skipped.
-func passageReader(rows *sql.Rows) func(pk int64, l *Loaded) error {
+func passageReader(rows *sql.Rows, vecs map[string][]float32) func(pk int64, l *Loaded) error {
 	var pending *int64
 	var cur struct {
 		pk         int64
 		seq        int
 		heading    string
 		start, end int
-		vec        []byte
+		hash       string
 	}
 	return func(pk int64, l *Loaded) error {
 		for {
@@ -155,7 +186,7 @@ func passageReader(rows *sql.Rows) func(pk int64, l *Loaded) error {
 				if !rows.Next() {
 					return rows.Err()
 				}
-				if err := rows.Scan(&cur.pk, &cur.seq, &cur.heading, &cur.start, &cur.end, &cur.vec); err != nil {
+				if err := rows.Scan(&cur.pk, &cur.seq, &cur.heading, &cur.start, &cur.end, &cur.hash); err != nil {
 					return err
 				}
 				pending = &cur.pk
@@ -176,7 +207,7 @@ func passageReader(rows *sql.Rows) func(pk int64, l *Loaded) error {
 				Seq: cur.seq, Heading: cur.heading, Start: cur.start, End: cur.end,
 				Text: body[cur.start:cur.end],
 			})
-			l.Vectors = append(l.Vectors, decodeVector(cur.vec))
+			l.Vectors = append(l.Vectors, vecs[cur.hash])
 		}
 	}
 }
@@ -243,4 +274,20 @@ func (s *Store) CachedVectors(ctx context.Context, embedder string, hashes []str
 		}
 	}
 	return out, nil
+}
+
+// VectorDims is the most common length of the vectors cached for embedder
+// (0 when there are none): a vector of another length is damaged and must
+// be embedded again, or every vector query would fail.
+func (s *Store) VectorDims(ctx context.Context, embedder string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT length(vector) FROM embeddings WHERE embedder = ?
+		GROUP BY length(vector) ORDER BY count(*) DESC, length(vector) DESC LIMIT 1`, embedder).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, s.explain(fmt.Errorf("vector dims: %w", err))
+	}
+	return n / 4, nil
 }

@@ -84,33 +84,16 @@ func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{store: store, emb: emb, an: newAnalyzer(), index: newIndex(), cfg: cfg, logger: logger}
+	an := newAnalyzer()
+	e := &Engine{store: store, emb: emb, an: an, index: newIndex(an), cfg: cfg, logger: logger}
 	start := time.Now()
-	var loaded []corpus.Loaded
-	err := store.Each(ctx, emb.Name(), func(l corpus.Loaded) error {
-		loaded = append(loaded, l)
-		return nil
-	})
+	dims, err := store.VectorDims(ctx, emb.Name())
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
 	}
-	// A vector of another length than the rest would make every vector
-	// query fail ("vectors must have the same length"): drop it and embed
-	// its passage again.
-	dims := commonDims(loaded)
-	var pending []corpus.Loaded
-	missing, damaged, total := 0, 0, 0
-	for _, l := range loaded {
-		total += len(l.Passages)
-		damaged += dropOtherDims(l.Vectors, dims)
-		if n := countNil(l.Vectors); n > 0 {
-			missing += n
-			pending = append(pending, l)
-			continue
-		}
-		if err := e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors); err != nil {
-			return nil, fmt.Errorf("load index: %w", err)
-		}
+	pending, missing, damaged, total, err := e.load(ctx, dims)
+	if err != nil {
+		return nil, fmt.Errorf("load index: %w", err)
 	}
 	if missing > 0 {
 		logger.Info("embedding stored passages", "embedder", emb.Name(), "passages", missing,
@@ -121,25 +104,6 @@ func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, log
 	}
 	logger.Debug("index loaded", "passages", total, "embedded", missing, "took", time.Since(start))
 	return e, nil
-}
-
-// commonDims is the most common vector length among the loaded vectors
-// (0 when there are none).
-func commonDims(loaded []corpus.Loaded) int {
-	counts := map[int]int{}
-	best := 0
-	for _, l := range loaded {
-		for _, v := range l.Vectors {
-			if v == nil {
-				continue
-			}
-			counts[len(v)]++
-			if c := counts[len(v)]; c > counts[best] || (c == counts[best] && len(v) > best) {
-				best = len(v)
-			}
-		}
-	}
-	return best
 }
 
 // dropOtherDims sets the vectors whose length is not dims to nil and
@@ -153,6 +117,70 @@ func dropOtherDims(vs [][]float32, dims int) int {
 		}
 	}
 	return n
+}
+
+// analysed is a stored article with the BM25 terms of its passages.
+type analysed struct {
+	l       corpus.Loaded
+	terms   [][]string
+	damaged int // vectors dropped for their length
+}
+
+// load indexes the stored articles whose vectors are all cached, in store
+// order, and returns the others (pending) with the count of passages
+// missing a vector. Reading and tokenising run on one goroutine while this
+// one indexes, which uses both cores of a small server at start.
+// Vectors of another length than dims (damaged) count as missing.
+func (e *Engine) load(ctx context.Context, dims int) (pending []corpus.Loaded, missing, damaged, total int, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan analysed, 64)
+	free := make(chan [][]string, 128) // term lists to reuse
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		readErr <- e.store.Each(ctx, e.emb.Name(), func(l corpus.Loaded) error {
+			a := analysed{l: l}
+			a.damaged = dropOtherDims(l.Vectors, dims)
+			if countNil(l.Vectors) == 0 {
+				var buf [][]string
+				select {
+				case buf = <-free:
+				default:
+				}
+				a.terms = analyseInto(buf, e.an, &a.l.Article, l.Passages)
+			}
+			select {
+			case ch <- a:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	for a := range ch {
+		if err != nil {
+			continue // drain until the reader sees the cancellation
+		}
+		total += len(a.l.Passages)
+		damaged += a.damaged
+		if n := countNil(a.l.Vectors); n > 0 {
+			missing += n
+			pending = append(pending, a.l)
+			continue
+		}
+		if err = e.index.addAnalysed(ctx, &a.l.Article, a.l.Passages, a.terms, a.l.Vectors); err != nil {
+			cancel()
+		}
+		select {
+		case free <- a.terms: // the index keeps no reference to them
+		default:
+		}
+	}
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
+	return pending, missing, damaged, total, err
 }
 
 func countNil(vs [][]float32) int {

@@ -17,7 +17,6 @@ import (
 type entry struct {
 	passage corpus.Passage
 	article *corpus.Article
-	terms   []string // analysed title, heading and text, for BM25 removal
 	alive   bool
 }
 
@@ -28,15 +27,24 @@ type entry struct {
 type index struct {
 	mu      sync.RWMutex
 	entries []*entry
+	// live and lens mirror entries' alive flags and term counts densely:
+	// BM25 reads them for every posting, and chasing an entry pointer per
+	// posting cost cache misses at 100k passages.
+	live    []bool
+	lens    []int32
 	byKey   map[string][]int // scope + "\x00" + article ID -> entries
 	shards  map[string]*bm25Shard
 	vectors *chromem.DB
 	cols    map[string]*chromem.Collection
 	dead    int
+	// an re-analyses a removed passage for BM25 removal: keeping every
+	// passage's terms instead cost about 3 KB per passage.
+	an *analyzer
 }
 
-func newIndex() *index {
+func newIndex(an *analyzer) *index {
 	return &index{
+		an:      an,
 		byKey:   make(map[string][]int),
 		shards:  make(map[string]*bm25Shard),
 		vectors: chromem.NewDB(),
@@ -55,6 +63,38 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 
 // add indexes an article's passages with their vectors.
 func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []corpus.Passage, vecs [][]float32) error {
+	return ix.addAnalysed(ctx, a, ps, analyse(an, a, ps), vecs)
+}
+
+// analyse returns the BM25 terms of each passage. It needs no lock, so the
+// start-up load runs it alongside the indexing of earlier articles.
+func analyse(an *analyzer, a *corpus.Article, ps []corpus.Passage) [][]string {
+	return analyseInto(nil, an, a, ps)
+}
+
+// analyseInto is analyse reusing the slices of buf, which the start-up load
+// recycles: the term lists are garbage once indexed, and allocating them
+// anew was a third of the bytes allocated at start.
+func analyseInto(buf [][]string, an *analyzer, a *corpus.Article, ps []corpus.Passage) [][]string {
+	out := buf[:0]
+	for _, p := range ps {
+		// The words of indexText, part by part: the same words (the
+		// parts are joined by line breaks) without copying the text, so
+		// the stored terms point into the article itself.
+		var ws []string
+		if n := len(out); n < cap(out) {
+			ws = out[:n+1][n][:0] // the list left there by an earlier article
+		}
+		for _, part := range [...]string{a.Title, a.Source, p.Heading, p.Text} {
+			ws = an.appendWords(ws, part)
+		}
+		out = append(out, ws)
+	}
+	return out
+}
+
+// addAnalysed is add with the terms of each passage already computed.
+func (ix *index) addAnalysed(ctx context.Context, a *corpus.Article, ps []corpus.Passage, terms [][]string, vecs [][]float32) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	col, err := ix.collection(a.Scope)
@@ -66,10 +106,11 @@ func (ix *index) add(ctx context.Context, an *analyzer, a *corpus.Article, ps []
 	key := articleKey(a.Scope, a.ID)
 	for i, p := range ps {
 		n := len(ix.entries)
-		terms := an.words(indexText(a, p))
-		ix.entries = append(ix.entries, &entry{passage: p, article: a, terms: terms, alive: true})
+		ix.entries = append(ix.entries, &entry{passage: p, article: a, alive: true})
+		ix.live = append(ix.live, true)
+		ix.lens = append(ix.lens, int32(len(terms[i])))
 		ix.byKey[key] = append(ix.byKey[key], n)
-		shard.add(n, terms)
+		shard.add(n, terms[i])
 		docs = append(docs, chromem.Document{ID: strconv.Itoa(n), Embedding: vecs[i]})
 	}
 	if len(docs) == 0 {
@@ -99,9 +140,8 @@ func (ix *index) remove(ctx context.Context, scope, id string) error {
 	ids := make([]string, 0, len(docs))
 	for _, n := range docs {
 		e := ix.entries[n]
-		e.alive = false
-		ix.shards[scope].remove(e.terms)
-		e.terms = nil
+		e.alive, ix.live[n], ix.lens[n] = false, false, 0
+		ix.shards[scope].remove(analyse(ix.an, e.article, []corpus.Passage{e.passage})[0])
 		ids = append(ids, strconv.Itoa(n))
 		ix.dead++
 	}
@@ -119,9 +159,9 @@ func (ix *index) remove(ctx context.Context, scope, id string) error {
 	return nil
 }
 
-func (ix *index) alive(n int) bool { return ix.entries[n].alive }
+func (ix *index) alive(n int) bool { return ix.live[n] }
 
-func (ix *index) docLen(n int) int { return len(ix.entries[n].terms) }
+func (ix *index) docLen(n int) int { return int(ix.lens[n]) }
 
 func (ix *index) shard(scope string) *bm25Shard {
 	s, ok := ix.shards[scope]
