@@ -162,12 +162,12 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 			}
 			in := e.an.stemSet(h.Passage.Text[rg[0]:rg[1]])
 			got := 0.0
-			for t, w := range weights {
+			for _, q := range weights {
 				switch {
-				case in[t]:
-					got += w
-				case frame[t]:
-					got += w / 2
+				case in[q.stem]:
+					got += q.w
+				case frame[q.stem]:
+					got += q.w / 2
 				}
 			}
 			out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1], coverage: got / total})
@@ -187,22 +187,36 @@ var questionFiller = map[string]bool{
 	"briefing": true, "briefings": true, "article": true, "articles": true, "news": true,
 }
 
-// questionWeights maps each stem of the question to the idf of its word
-// over the visible passages (the rarest word, if two share a stem).
-func (e *Engine) questionWeights(r retrieval) (map[string]float64, float64) {
-	weights := make(map[string]float64)
+// stemWeight is one stem of the question with the idf of its word.
+type stemWeight struct {
+	stem string
+	w    float64
+}
+
+// questionWeights gives each stem of the question the idf of its word
+// over the visible passages (the rarest word, if two share a stem), in the
+// order the question uses them: sums over a map's random order would
+// differ in the last bits and break ties differently from run to run.
+func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
+	var out []stemWeight
+	at := map[string]int{}
 	for _, w := range r.words {
 		if questionFiller[w] {
 			continue
 		}
 		st := e.an.stem(w)
-		weights[st] = max(weights[st], r.stats.idf(w))
+		i, ok := at[st]
+		if !ok {
+			i, at[st] = len(out), len(out)
+			out = append(out, stemWeight{stem: st})
+		}
+		out[i].w = max(out[i].w, r.stats.idf(w))
 	}
 	total := 0.0
-	for _, w := range weights {
-		total += w
+	for _, q := range out {
+		total += q.w
 	}
-	return weights, total
+	return out, total
 }
 
 // citationFor cites body[start:end] of a; the quote is our stored text.
@@ -237,9 +251,9 @@ func (e *Engine) coverage(r retrieval) float64 {
 		}
 	}
 	got := 0.0
-	for st, w := range weights {
-		if seen[st] {
-			got += w
+	for _, q := range weights {
+		if seen[q.stem] {
+			got += q.w
 		}
 	}
 	return got / total
