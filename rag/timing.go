@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math"
+	"strings"
 	"sort"
 	"time"
 
@@ -28,6 +29,9 @@ func parseTiming(question string, asked time.Time) (timing, string) {
 		return timing{}, question
 	}
 	t := timing{asked: dayOf(asked)}
+	if !mayMentionTime(question) {
+		return t, question
+	}
 	w, ok := ParseWhen(question, asked)
 	if !ok {
 		return t, question
@@ -148,4 +152,30 @@ func (t timing) gap(p time.Time) time.Duration {
 		return p.Sub(t.win.To)
 	}
 	return 0
+}
+
+// timeWords are the words at least one of which (or a digit) every time
+// expression ParseWhen knows contains. Checking them first spares most
+// questions the parser's regular expressions (about 0.25 ms a question).
+var timeWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`january february march april may june july august september october
+november december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
+friday saturday sunday today tonight morning afternoon evening yesterday ago past last previous week
+weeks month months year years ytd weekend latest recent recently newest lately days nowadays currently
+current now date`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// mayMentionTime reports whether question could hold a time expression.
+func mayMentionTime(question string) bool {
+	found := false
+	forEachWord(question, func(w string) {
+		if !found && (timeWords[w] || strings.ContainsAny(w, "0123456789")) {
+			found = true
+		}
+	})
+	return found
 }

@@ -160,6 +160,9 @@ func TestParseWhen(t *testing.T) {
 			if ok && tt.q[w.Span[0]:w.Span[1]] != w.Phrase {
 				t.Errorf("Span %v holds %q, Phrase is %q", w.Span, tt.q[w.Span[0]:w.Span[1]], w.Phrase)
 			}
+			if ok && !mayMentionTime(tt.q) {
+				t.Errorf("the pre-check in parseTiming would skip %q", tt.q)
+			}
 		})
 	}
 }
