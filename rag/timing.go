@@ -2,8 +2,8 @@ package rag
 
 import (
 	"math"
-	"strings"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
