@@ -83,6 +83,26 @@ func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
 	return rag.NewLocalEmbedder(cfg.LocalDims), chat
 }
 
+// openStore opens only the store, for commands that read it (list, feed
+// list): loading the indexes would cost seconds on a large corpus. A
+// brand-new data directory still gets its sample, through openApp.
+func openStore(ctx context.Context, cfg Config, std stdio) (*corpus.Store, func() error, error) {
+	store, err := corpus.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	empty, err := store.IsEmpty(ctx)
+	if err != nil || !empty {
+		return store, store.Close, err
+	}
+	store.Close()
+	a, err := openApp(ctx, cfg, std)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.store, a.Close, nil
+}
+
 // seed adds the bundled sample briefing to a new, empty data directory.
 func (a *app) seed(ctx context.Context) error {
 	empty, err := a.store.IsEmpty(ctx)

@@ -71,12 +71,12 @@ func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, std)
+	store, closeStore, err := openStore(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	feeds, err := a.store.Feeds(ctx, nil)
+	defer closeStore()
+	feeds, err := store.Feeds(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -29,12 +29,12 @@ func runList(ctx context.Context, cfg Config, args []string, std stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, std)
+	store, closeStore, err := openStore(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	arts, err := a.engine.List(ctx, []string{corpus.GlobalScope, *guild})
+	defer closeStore()
+	arts, err := store.List(ctx, []string{corpus.GlobalScope, *guild})
 	if err != nil {
 		return err
 	}
