@@ -61,6 +61,12 @@ func TestServePollsFeeds(t *testing.T) {
 	if got := ask(who(guildB, channelB, "504", 0)).Content; strings.Contains(got, "143") || !strings.Contains(got, "don't cover") {
 		t.Errorf("in server B: %q, want a refusal (the feed is server A's)", got)
 	}
+	// Items become visible as they are added; the feed's poll record is
+	// written when the whole poll ends.
+	fake.Wait(wait, "the first poll to be recorded", func() bool {
+		out, _, err := cli(t, dir, "", nil, "feed", "list", "--json")
+		return err == nil && !strings.Contains(out, `"last_polled": ""`)
+	})
 	list := fake.SlashCommand(who(guildA, channelA, "502", 1<<5), "briefing", discordtest.Group("feed", discordtest.Sub("list")))
 	if m := e.reply(list, "feed list", contains("last poll <t:")); !strings.Contains(m.Content, "**Northcoast Ledger: Local**") {
 		t.Errorf("feed list = %q, want the feed's title", m.Content)
