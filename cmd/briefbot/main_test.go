@@ -209,3 +209,18 @@ func TestDotEnvFallback(t *testing.T) {
 		t.Errorf("a missing .env: %v", err)
 	}
 }
+
+func TestFlagsAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := cli(t, dir, "", nil, "ask", "Which hacker groups did the EU denounce?", "--json", "-k", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ans jsonAnswer
+	if err := json.Unmarshal([]byte(out), &ans); err != nil || len(ans.Passages) > 3 || ans.Question != "Which hacker groups did the EU denounce?" {
+		t.Errorf("flags after the question were not read as flags: %v\n%s", err, out)
+	}
+	if _, _, err := cli(t, dir, "", nil, "ask", "question", "--nope"); exitCode(err) != 2 {
+		t.Errorf("an unknown flag after the question: got %v, want exit 2", err)
+	}
+}
