@@ -119,6 +119,8 @@ type Bot struct {
 	closing  bool
 	inflight sync.WaitGroup
 
+	threads sync.Map // channel ID -> is it a thread (bool)
+
 	idMu  sync.RWMutex
 	appID string
 	botID string

@@ -85,13 +85,24 @@ func stripMention(content, id string) string {
 // oldest first, read back from the bot's own answers (each starts with the
 // quoted question). Outside threads, and on any error, it returns nil: a
 // question without history is still worth answering.
-func (b *Bot) threadHistory(ctx context.Context, channelID, before string, log *slog.Logger) []rag.Turn {
+// isThread reports whether a channel is a thread. A channel's type never
+// changes, so the answer is remembered: one REST call per channel, not per
+// question.
+func (b *Bot) isThread(ctx context.Context, channelID string, log *slog.Logger) bool {
+	if v, ok := b.threads.Load(channelID); ok {
+		return v.(bool)
+	}
 	ch, err := b.s.Channel(channelID, discordgo.WithContext(ctx))
 	if err != nil {
 		log.Warn("read channel", "err", redact(err.Error()))
-		return nil
+		return false
 	}
-	if !ch.IsThread() {
+	b.threads.Store(channelID, ch.IsThread())
+	return ch.IsThread()
+}
+
+func (b *Bot) threadHistory(ctx context.Context, channelID, before string, log *slog.Logger) []rag.Turn {
+	if !b.isThread(ctx, channelID, log) {
 		return nil
 	}
 	msgs, err := b.s.ChannelMessages(channelID, 50, before, "", "", discordgo.WithContext(ctx))
