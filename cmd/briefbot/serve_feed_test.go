@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/briefbot/briefbot/bot/discordtest"
 )
@@ -15,29 +13,8 @@ import (
 // in that server, and not in another.
 func TestServePollsFeeds(t *testing.T) {
 	site := startNewsSite(t)
-	fake := discordtest.New(t, discordtest.Options{})
-	dir := t.TempDir()
-	env := map[string]string{"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIBase(), "BRIEFBOT_LOG_LEVEL": "warn",
-		"BRIEFBOT_ALLOW_PRIVATE_URLS": "1", "BRIEFBOT_FEED_INTERVAL": "200ms"}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := cliCtx(ctx, dir, "", env, "serve")
-		done <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(wait):
-			t.Errorf("serve did not stop after cancel")
-		}
-	})
-	fake.Wait(wait, "command registration", func() bool { return fake.Commands("global") != nil })
-	e := &serveEnv{t: t, fake: fake, dir: dir}
+	e := startServe(t, "BRIEFBOT_ALLOW_PRIVATE_URLS", "1", "BRIEFBOT_FEED_INTERVAL", "200ms")
+	fake, dir := e.fake, e.dir
 
 	add := fake.SlashCommand(who(guildA, channelA, "502", 1<<5), "briefing",
 		discordtest.Group("feed", discordtest.Sub("add", discordtest.Str("url", site.URL+"/rss.xml"))))

@@ -25,11 +25,16 @@ type serveEnv struct {
 	dir  string
 }
 
-func startServe(t *testing.T) *serveEnv {
+// startServe starts serve with extra settings (key, value pairs) on top
+// of the fake Discord's.
+func startServe(t *testing.T, settings ...string) *serveEnv {
 	t.Helper()
 	fake := discordtest.New(t, discordtest.Options{})
 	dir := t.TempDir()
 	env := map[string]string{"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIBase(), "BRIEFBOT_LOG_LEVEL": "warn"}
+	for i := 0; i+1 < len(settings); i += 2 {
+		env[settings[i]] = settings[i+1]
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
