@@ -41,6 +41,7 @@ func startServe(t *testing.T, settings ...string) *serveEnv {
 		_, _, err := cliCtx(ctx, dir, "", env, "serve")
 		done <- err
 	}()
+	t.Cleanup(func() { checkNoMentions(t, fake) })
 	t.Cleanup(func() {
 		cancel() // as SIGTERM does: in-flight answers finish, then the gateway closes
 		select {
@@ -219,5 +220,39 @@ func TestServeTimeline(t *testing.T) {
 	m := e.reply(in, "timeline", contains("Timeline"))
 	if !strings.Contains(m.Content, "25 Jun 2022") || !strings.Contains(m.Content, "criminal hackers") {
 		t.Errorf("/timeline: %q, want the sample's dated quote", m.Content)
+	}
+}
+
+// checkNoMentions asserts that every message the bot sent or edited carried
+// allowed_mentions with an empty parse list.
+func checkNoMentions(t *testing.T, fake *discordtest.Server) {
+	checked := 0
+	defer func() {
+		if checked == 0 {
+			t.Errorf("no message was checked for allowed_mentions")
+		}
+	}()
+	for _, r := range fake.Requests() {
+		if r.Method == "GET" || r.Method == "DELETE" || len(r.Body) == 0 {
+			continue
+		}
+		var body map[string]any
+		if r.Decode(&body) != nil {
+			continue
+		}
+		msg := body
+		if strings.HasPrefix(r.Path, "interactions/") {
+			if body["type"] == float64(8) { // autocomplete choices are not a message
+				continue
+			}
+			msg, _ = body["data"].(map[string]any)
+		} else if !strings.HasPrefix(r.Path, "webhooks/") && !strings.Contains(r.Path, "/messages") {
+			continue
+		}
+		checked++
+		am, _ := msg["allowed_mentions"].(map[string]any)
+		if parse, ok := am["parse"].([]any); !ok || len(parse) != 0 {
+			t.Errorf("%s %s: allowed_mentions = %v, want {parse: []}", r.Method, r.Path, msg["allowed_mentions"])
+		}
 	}
 }
