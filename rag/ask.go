@@ -25,12 +25,10 @@ func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(text
 	if k <= 0 {
 		k = e.cfg.K
 	}
-	r, err := e.retrieve(ctx, withContext(text, q.History, e.an), q.Asked, q.Scopes, k, e.cfg.Retrieval)
+	r, err := e.retrieve(ctx, q, k, e.cfg.Retrieval)
 	if err != nil {
 		return Answer{}, err
 	}
-	_, asked := parseTiming(text, q.Asked)
-	r.words = e.an.words(asked) // coverage is judged on what was asked now, time words aside
 	ext := Answer{Question: text, Mode: ModeExtractive, Passages: r.hits}
 	ext.Text, ext.Citations, ext.Confidence = e.extract(r, e.cfg.MinCoverage)
 	ext.Refused = len(ext.Citations) == 0
@@ -97,16 +95,6 @@ func (e *Engine) Rank(ctx context.Context, q Question, mode string) ([]Hit, erro
 	if mode == RetrievePlainBM25 {
 		return e.plainRank(q.Text, k), nil
 	}
-	r, err := e.retrieve(ctx, q.Text, q.Asked, q.Scopes, k, mode)
+	r, err := e.retrieve(ctx, q, k, mode)
 	return r.hits, err
-}
-
-// withContext adds the previous question to a short follow-up ("and what
-// did NATO say?") so retrieval stays on the thread's topic; a question
-// that stands on its own is left alone.
-func withContext(question string, history []Turn, an *analyzer) string {
-	if len(history) == 0 || len(an.words(question)) >= 4 {
-		return question
-	}
-	return question + "\n" + history[len(history)-1].Question
 }

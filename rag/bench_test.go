@@ -241,7 +241,7 @@ func BenchmarkRetrieve(b *testing.B) {
 					b.Run(mode, func(b *testing.B) {
 						bi := getBenchIndex(b, n, randEmbedder{dims})
 						for i := 0; b.Loop(); i++ {
-							r, err := bi.e.retrieve(ctx, bi.questions[i%len(bi.questions)], asked, nil, 5, mode)
+							r, err := bi.e.retrieve(ctx, Question{Text: bi.questions[i%len(bi.questions)], Asked: asked}, 5, mode)
 							if err != nil || len(r.hits) != 5 {
 								b.Fatalf("retrieve: %d hits, %v", len(r.hits), err)
 							}

@@ -200,7 +200,7 @@ type stemWeight struct {
 func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 	var out []stemWeight
 	at := map[string]int{}
-	for _, w := range r.words {
+	for _, w := range r.topic {
 		if questionFiller[w] {
 			continue
 		}

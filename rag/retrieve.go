@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/briefbot/briefbot/corpus"
 
@@ -26,7 +26,8 @@ const candidates = 50
 type retrieval struct {
 	hits   []Hit
 	stats  keywordStats
-	words  []string // the question's ranking words (time words removed)
+	words  []string // ranking words: the question's, time words removed, plus a follow-up's context
+	topic  []string // the question's own words, time words removed: what an answer must cover
 	timing timing
 	// inWindow counts the hits inside the question's hard window; when it
 	// is zero, nearest is the visible article dated closest to the window.
@@ -34,17 +35,25 @@ type retrieval struct {
 	nearest  *corpus.Article
 }
 
-// retrieve ranks the passages visible from scopes for the question asked
-// at the given moment and returns the best k. Results are clamped to what
-// exists. Time words in the question become a window or a recency
-// preference (see timing.order); nothing is filtered away.
-func (e *Engine) retrieve(ctx context.Context, question string, asked time.Time, scopes []string, k int, mode string) (retrieval, error) {
-	t, rankText := parseTiming(question, asked)
+// retrieve ranks the passages visible from q.Scopes for q.Text asked at
+// q.Asked and returns the best k. Results are clamped to what exists. Time
+// words in the question become a window or a recency preference (see
+// timing.order); nothing is filtered away. A short follow-up also ranks on
+// the thread's previous question (see followUpContext).
+func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (retrieval, error) {
+	t, stripped := parseTiming(strings.TrimSpace(q.Text), q.Asked)
+	r := retrieval{topic: e.an.words(stripped), timing: t}
+	rankText := stripped
+	if prev := followUpContext(r.topic, q.History); prev != "" {
+		rankText += "\n" + prev
+	}
+	r.words = e.an.words(rankText)
 	ix := e.index
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	scopes := q.Scopes
 	shards, cols := ix.visible(scopes)
-	r := retrieval{stats: combine(shards), words: e.an.words(rankText), timing: t}
+	r.stats = combine(shards)
 	var kw, vec []scored
 	if mode != RetrieveVectors {
 		kw = r.stats.search(r.words, ix.docLen, ix.alive, candidates)
@@ -201,4 +210,14 @@ func diversify(ranked []scored, ix *index, k int) []scored {
 	}
 	out := append(top, rest...)
 	return out[:min(k, len(out))]
+}
+
+// followUpContext is the previous question of a thread when the new one is
+// a short follow-up ("and what did NATO say?"), so retrieval stays on the
+// thread's topic; a question that stands on its own gets "".
+func followUpContext(topic []string, history []Turn) string {
+	if len(history) == 0 || len(topic) >= 4 {
+		return ""
+	}
+	return history[len(history)-1].Question
 }

@@ -25,12 +25,10 @@ func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
 	if topic == "" {
 		return nil, ErrNoQuestion
 	}
-	r, err := e.retrieve(ctx, topic, q.Asked, q.Scopes, timelineDepth, e.cfg.Retrieval)
+	r, err := e.retrieve(ctx, Question{Text: topic, Asked: q.Asked, Scopes: q.Scopes}, timelineDepth, e.cfg.Retrieval)
 	if err != nil {
 		return nil, err
 	}
-	_, rankText := parseTiming(topic, q.Asked)
-	r.words = e.an.words(rankText)
 	var out []Citation
 	seen := map[string]bool{}
 	for _, s := range e.sentencesOf(r, len(r.hits)) {
