@@ -115,14 +115,19 @@ func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore
 		return evalStore{}, nil, fmt.Errorf("docs: %w", err)
 	}
 	bodies := map[string]string{}
+	var arts []corpus.Article
 	err = corpus.ParseFile(docs, data, func(art corpus.Article) error {
 		bodies[art.ID] = art.Body
-		_, _, err := engine.Add(ctx, art, corpus.AddOptions{})
-		if err != nil && !isSkippable(err) {
-			return err
-		}
+		arts = append(arts, art)
 		return nil
 	})
+	for start := 0; err == nil && start < len(arts); start += ingestBatch {
+		for _, r := range engine.AddMany(ctx, arts[start:min(start+ingestBatch, len(arts))], corpus.AddOptions{}) {
+			if r.Err != nil && !isSkippable(r.Err) {
+				err = r.Err
+			}
+		}
+	}
 	if err != nil {
 		cleanup()
 		return evalStore{}, nil, fmt.Errorf("ingest %s: %w", docs, err)
