@@ -193,16 +193,14 @@ func validate(a Article, ps []Passage) error {
 // scope an ID names one article.
 func checkAddable(ctx context.Context, tx *sql.Tx, a Article, opts AddOptions) error {
 	scopes := visibleScopes(a.Scope)
-	q, args := inScopes(`SELECT id FROM articles WHERE hash = ? AND scope IN (%s) LIMIT 1`, scopes, a.Hash)
-	var dup string
-	err := tx.QueryRowContext(ctx, q, args...).Scan(&dup)
-	if err == nil { // even with Replace: the same content needs no replacing
+	dup, found, err := findContent(ctx, tx, a.Scope, a.Hash)
+	if err != nil {
+		return err
+	}
+	if found { // even with Replace: the same content needs no replacing
 		return fmt.Errorf("%w as %q", ErrDuplicate, dup)
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("check duplicate: %w", err)
-	}
-	q, args = inScopes(`SELECT scope FROM articles WHERE id = ? AND scope IN (%s)`, scopes, a.ID)
+	q, args := inScopes(`SELECT scope FROM articles WHERE id = ? AND scope IN (%s)`, scopes, a.ID)
 	var scope string
 	err = tx.QueryRowContext(ctx, q, args...).Scan(&scope)
 	switch {

@@ -234,9 +234,18 @@ func decodeVector(b []byte) []float32 {
 // FindContent returns the ID of an article with this content hash visible
 // from scope, so callers can skip a duplicate before paying to embed it.
 func (s *Store) FindContent(ctx context.Context, scope, hash string) (string, bool, error) {
+	return findContent(ctx, s.db, scope, hash)
+}
+
+// rowQuerier is what findContent needs of a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func findContent(ctx context.Context, db rowQuerier, scope, hash string) (string, bool, error) {
 	q, args := inScopes(`SELECT id FROM articles WHERE hash = ? AND scope IN (%s) LIMIT 1`, visibleScopes(scope), hash)
 	var id string
-	err := s.db.QueryRowContext(ctx, q, args...).Scan(&id)
+	err := db.QueryRowContext(ctx, q, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
