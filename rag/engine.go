@@ -193,42 +193,62 @@ func countNil(vs [][]float32) int {
 	return n
 }
 
-// embedPending embeds the passages that have no cached vector, caching
-// them article by article so an interrupted start resumes where it stopped.
+// reembedBatch is about how many passages share one embedding call when
+// stored passages are re-embedded at start: an API embedder then needs a
+// request per few hundred passages, not one per article.
+const reembedBatch = 256
+
+// embedPending embeds the passages that have no cached vector, a group of
+// articles at a time, caching each group before indexing it so that an
+// interrupted start resumes where it stopped.
 func (e *Engine) embedPending(ctx context.Context, pending []corpus.Loaded, total int) error {
 	done := 0
-	for _, l := range pending {
-		vecs, err := e.embedMissing(ctx, l.Passages, l.Vectors)
+	for start := 0; start < len(pending); {
+		end, n := start, 0
+		for end < len(pending) && (n == 0 || n+len(pending[end].Passages) <= reembedBatch) {
+			n += len(pending[end].Passages)
+			end++
+		}
+		group := pending[start:end]
+		var ps []corpus.Passage
+		var have [][]float32
+		for _, l := range group {
+			ps, have = append(ps, l.Passages...), append(have, l.Vectors...)
+		}
+		vecs, err := e.embedMissing(ctx, ps, have)
+		if err == nil {
+			err = e.store.PutVectors(ctx, vecs)
+		}
 		if err != nil {
-			return fmt.Errorf("re-embed %s: %w", l.Article.ID, err)
+			return fmt.Errorf("re-embed stored passages: %w", err)
 		}
-		if err := e.store.PutVectors(ctx, vecs); err != nil {
-			return fmt.Errorf("re-embed %s: %w", l.Article.ID, err)
-		}
-		for i, p := range l.Passages {
-			if l.Vectors[i] == nil { // keep the cached vectors of the article's other passages
-				l.Vectors[i] = vecs.ByHash[corpus.TextHash(p.Text)]
+		for _, l := range group {
+			for i, p := range l.Passages {
+				if l.Vectors[i] == nil { // keep the cached vectors of the article's other passages
+					l.Vectors[i] = vecs.ByHash[corpus.TextHash(p.Text)]
+				}
+			}
+			if err := e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors); err != nil {
+				return err
 			}
 		}
-		if err := e.index.add(ctx, e.an, &l.Article, l.Passages, l.Vectors); err != nil {
-			return err
-		}
-		done += len(l.Passages)
+		done += n
 		if e.cfg.Progress != nil {
 			e.cfg.Progress(min(done, total), total)
 		}
+		start = end
 	}
 	return nil
 }
 
-// embedMissing embeds the passages whose vector is nil (have may be nil:
-// all are missing) and returns the new vectors keyed by text hash.
+// embedMissing embeds the passages whose vector in have is nil, in one
+// call, and returns the new vectors keyed by text hash.
 func (e *Engine) embedMissing(ctx context.Context, ps []corpus.Passage, have [][]float32) (corpus.Vectors, error) {
 	vecs := corpus.Vectors{Embedder: e.emb.Name(), ByHash: make(map[string][]float32)}
 	var texts, hashes []string
 	for i, p := range ps {
 		h := corpus.TextHash(p.Text)
-		if (have != nil && have[i] != nil) || containsKey(vecs.ByHash, h) {
+		if have[i] != nil || containsKey(vecs.ByHash, h) {
 			continue
 		}
 		vecs.ByHash[h] = nil

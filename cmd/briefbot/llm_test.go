@@ -167,3 +167,34 @@ func TestOpenAIEmbedderBatchesIngest(t *testing.T) {
 		t.Errorf("a restart made %d embedding requests, want 0", n)
 	}
 }
+
+// TestChangeOfEmbedderReembedsInBatches: switching a store of 300 articles
+// to the API embedder re-embeds them at the next start with a request per
+// few hundred passages, not one per article, and only once.
+func TestChangeOfEmbedderReembedsInBatches(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(t.TempDir(), "many.jsonl")
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, `{"id":"m%d","title":"Note %d","body":"Ferry report %d says crossings %d ran late."}`+"\n", i, i, i, i*3)
+	}
+	os.WriteFile(src, []byte(b.String()), 0o600)
+	if _, _, err := cli(t, dir, "", nil, "ingest", src); err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeOpenAI(t)
+	env := f.env()
+	env["BRIEFBOT_EMBEDDER"] = "openai"
+	if _, _, err := cli(t, dir, "", env, "ask", "Which ferry crossings ran late?"); err != nil {
+		t.Fatal(err)
+	}
+	first := f.embeddings.Load()
+	t.Logf("re-embedding 301 articles: %d embedding requests (%d inputs)", first, f.inputs.Load())
+	if first > 4 || f.inputs.Load() < 301 {
+		t.Errorf("re-embedding took %d requests for %d inputs; want at most 4 requests covering every passage", first, f.inputs.Load())
+	}
+	cli(t, dir, "", env, "ask", "Which ferry crossings ran late?")
+	if again := f.embeddings.Load() - first; again > 1 { // the question itself may be embedded once
+		t.Errorf("the second start made %d embedding requests, want at most 1 (the question)", again)
+	}
+}
