@@ -73,8 +73,8 @@ func (b *Bot) add(ctx context.Context, c *call) (response, error) {
 			lines = append(lines, fmt.Sprintf("✗ **%s**: %s", escapeMarkdown(truncate(oneLine(a.Title), 100)), userMessage(err, c.log)))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %d passages · ID `%s`",
-			escapeMarkdown(truncate(oneLine(stored.Title), 150)), formatDate(stored.Published, stored.DateGuessed), passages, stored.ID))
+		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %s · ID `%s`",
+			escapeMarkdown(truncate(oneLine(stored.Title), 150)), formatDate(stored.Published, stored.DateGuessed), plural(passages, "passage"), stored.ID))
 	}
 	var msgs []outMsg
 	for _, part := range splitText(strings.Join(lines, "\n"), maxContent) {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,6 +80,9 @@ func TestNonAdminIsRefusedAndNothingChanges(t *testing.T) {
 	e.reply(in, "removal by role admin", hasText("Removed **Own article**"))
 }
 
+// addedLine is the count of passages and the ID in an add reply.
+var addedLine = regexp.MustCompile("\\d+ passages? · ID `art-")
+
 func TestAdminAddThenAskFindsIt(t *testing.T) {
 	pages := map[string]corpus.Article{"https://news.example/nato": {Title: "NATO summit ends", Body: "NATO leaders pledged more air defence for Ukraine. Talks ran late."}}
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Fetch = fetchFromMap(pages) })
@@ -97,7 +101,7 @@ func TestAdminAddThenAskFindsIt(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := e.fake.SlashCommand(admin(guildA, channelA, "501"), "briefing", discordtest.Sub("add", tc.opts...))
 			m := e.reply(in, "add result", hasText("Added"))[0]
-			if !m.Ephemeral() || !strings.Contains(m.Content, tc.want) || !strings.Contains(m.Content, "passages · ID `art-") {
+			if !m.Ephemeral() || !strings.Contains(m.Content, tc.want) || !addedLine.MatchString(m.Content) {
 				t.Errorf("add reply = %q (flags %d), want private %q with passages and ID", m.Content, m.Flags, tc.want)
 			}
 			ans := e.ask(member(guildA, channelA, "601"), tc.question)

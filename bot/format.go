@@ -249,3 +249,11 @@ func splitText(s string, n int) []string {
 	}
 	return parts
 }
+
+// plural writes a count with its noun: "1 passage", "3 passages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

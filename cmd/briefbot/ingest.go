@@ -221,7 +221,7 @@ func (in *ingester) report(label string, r rag.Added) {
 		in.fail(label, r.Err)
 	default:
 		in.added++
-		fmt.Fprintf(in.std.out, "added   %s: %s %q (%s, %d passages)\n", label, r.Article.ID, r.Article.Title, dateOf(r.Article), r.Passages)
+		fmt.Fprintf(in.std.out, "added   %s: %s %q (%s, %s)\n", label, r.Article.ID, r.Article.Title, dateOf(r.Article), plural(r.Passages, "passage"))
 	}
 }
 

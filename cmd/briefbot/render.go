@@ -91,3 +91,11 @@ func renderText(a rag.Answer) string {
 	}
 	return b.String()
 }
+
+// plural writes a count with its noun: "1 passage", "3 passages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
