@@ -117,9 +117,11 @@ func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
 	return rag.NewLocalEmbedder(cfg.LocalDims), chat
 }
 
-// openStore opens only the store, for commands that read it (list, feed
-// list): loading the indexes would cost seconds on a large corpus. A
-// brand-new data directory still gets its sample, through openApp.
+// openStore opens only the store, for commands that read or change it
+// without answering (list, remove, feed add|list|remove): loading the
+// indexes would cost seconds on a large corpus, and the next command that
+// answers loads them from the store anyway. A brand-new data directory
+// still gets its sample, through openApp.
 func openStore(ctx context.Context, cfg Config, std stdio) (*corpus.Store, func() error, error) {
 	store, err := corpus.Open(ctx, cfg.DataDir)
 	if err != nil {

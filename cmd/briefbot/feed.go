@@ -41,12 +41,12 @@ func runFeedAdd(ctx context.Context, cfg Config, args []string, std stdio) error
 	if fs.NArg() != 1 {
 		return usageError{"feed add: give one feed URL, e.g. briefbot feed add https://example.com/rss.xml"}
 	}
-	a, err := openApp(ctx, cfg, std)
+	store, closeStore, err := openStore(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	f, err := a.store.AddFeed(ctx, corpus.Feed{URL: fs.Arg(0), Scope: *guild})
+	defer closeStore()
+	f, err := store.AddFeed(ctx, corpus.Feed{URL: fs.Arg(0), Scope: *guild})
 	if err != nil {
 		return err
 	}
@@ -128,14 +128,14 @@ func runFeedRemove(ctx context.Context, cfg Config, args []string, std stdio) er
 		}
 		ids = append(ids, id)
 	}
-	a, err := openApp(ctx, cfg, std)
+	store, closeStore, err := openStore(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeStore()
 	failed := 0
 	for _, id := range ids {
-		err := a.store.RemoveFeed(ctx, nil, id)
+		err := store.RemoveFeed(ctx, nil, id)
 		if errors.Is(err, corpus.ErrNotFound) {
 			failed++
 			fmt.Fprintf(std.out, "not found %d: %v\n", id, err)

@@ -17,14 +17,14 @@ func runRemove(ctx context.Context, cfg Config, args []string, std stdio) error 
 	if fs.NArg() == 0 {
 		return usageError{"remove: name at least one article ID (see briefbot list)"}
 	}
-	a, err := openApp(ctx, cfg, std)
+	store, closeStore, err := openStore(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeStore()
 	failed := 0
 	for _, id := range fs.Args() {
-		art, err := a.engine.Remove(ctx, []string{corpus.GlobalScope, *guild}, id)
+		art, err := store.Remove(ctx, []string{corpus.GlobalScope, *guild}, id)
 		if errors.Is(err, corpus.ErrNotFound) {
 			failed++
 			fmt.Fprintf(std.out, "not found %s: no such article; see briefbot list\n", id)
