@@ -25,7 +25,7 @@ func (b *Bot) isAdmin(i *discordgo.Interaction) bool {
 	if i.Member == nil {
 		return false
 	}
-	if i.Member.Permissions&(discordgo.PermissionManageServer|discordgo.PermissionAdministrator) != 0 {
+	if i.Member.Permissions&(discordgo.PermissionManageGuild|discordgo.PermissionAdministrator) != 0 {
 		return true
 	}
 	for _, r := range i.Member.Roles {

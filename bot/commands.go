@@ -92,8 +92,8 @@ func userID(i *discordgo.Interaction) string {
 func always(v bool) func(*call) bool { return func(*call) bool { return v } }
 
 func (b *Bot) commandTable() map[string]*command {
-	manageServer := int64(discordgo.PermissionManageServer)
-	noDM := false
+	manageServer := int64(discordgo.PermissionManageGuild)
+	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	cmds := []*command{
 		{def: &discordgo.ApplicationCommand{Name: "ask", Description: "Ask a question about the briefings",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -110,7 +110,7 @@ func (b *Bot) commandTable() map[string]*command {
 			}},
 			deferred: true, private: always(true), run: b.runBriefings, complete: b.completeVisible},
 		{def: &discordgo.ApplicationCommand{Name: "briefing", Description: "Add or remove briefings (admins)",
-			DefaultMemberPermissions: &manageServer, DMPermission: &noDM,
+			DefaultMemberPermissions: &manageServer, Contexts: &guildOnly,
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add", Description: "Add a briefing from a URL, text or a file",
 					Options: []*discordgo.ApplicationCommandOption{
