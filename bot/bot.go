@@ -180,11 +180,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		return fmt.Errorf("connect to Discord gateway: %s", redact(err.Error()))
 	}
 	b.learnIDs()
-	if err := b.registerCommands(ctx); err != nil {
+	switch err := b.registerCommands(ctx); {
+	case err != nil && ctx.Err() == nil:
 		b.s.Close()
 		return err
-	}
-	b.log.Info("connected", "app", b.app(), "guild", b.cfg.GuildID)
+	case err == nil:
+		b.log.Info("connected", "app", b.app(), "guild", b.cfg.GuildID)
+	} // stopped while registering: shut down as usual, letting in-flight answers finish
 	<-ctx.Done()
 	b.shutdown(cancelWork)
 	return nil
