@@ -3,6 +3,8 @@ package discordtest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +87,8 @@ func (s *Server) Autocomplete(by Invoker, command string, opts ...Option) Intera
 // customID on a stored message.
 func (s *Server) Click(by Invoker, messageID, customID string) Interaction {
 	s.mu.Lock()
-	msg := s.messages[messageID]
+	// A copy: the stored message may be edited while the event is encoded.
+	msg := copyMap(s.messages[messageID])
 	s.mu.Unlock()
 	data := map[string]any{"custom_id": customID, "component_type": 2}
 	return s.dispatchInteraction(by, 3, data, msg)
@@ -152,7 +155,7 @@ func (s *Server) dispatchInteraction(by Invoker, typ int, data map[string]any, m
 		in.componentMessage, _ = msg["id"].(string)
 	}
 	s.mu.Lock()
-	in.dispatched = time.Now()
+	in.dispatched = s.nowLocked()
 	s.inters[in.token] = in
 	s.mu.Unlock()
 	s.Dispatch("INTERACTION_CREATE", payload)
@@ -181,7 +184,7 @@ func (s *Server) PostMessage(by Invoker, content string, mentions ...string) str
 	msg := map[string]any{
 		"id": s.newIDLocked(), "channel_id": by.ChannelID, "author": by.user(),
 		"content": prefix.String() + content, "mentions": ms, "embeds": []any{}, "components": []any{},
-		"timestamp": time.Now().UTC().Format(time.RFC3339Nano), "type": 0,
+		"timestamp": s.nowLocked().UTC().Format(time.RFC3339Nano), "type": 0,
 	}
 	if by.GuildID != "" {
 		msg["guild_id"] = by.GuildID
@@ -189,9 +192,40 @@ func (s *Server) PostMessage(by Invoker, content string, mentions ...string) str
 	}
 	s.storeLocked(msg)
 	s.notifyLocked()
+	event := copyMap(msg) // encoded after the lock is released
 	s.mu.Unlock()
-	s.Dispatch("MESSAGE_CREATE", msg)
-	return msg["id"].(string)
+	if s.subscribed(event, by.GuildID != "", len(mentions) > 0 && slices.Contains(mentions, s.opts.BotID)) {
+		s.Dispatch("MESSAGE_CREATE", event)
+	}
+	return event["id"].(string)
+}
+
+// subscribed applies the session's intents to a MESSAGE_CREATE, as Discord
+// does: guild messages need GUILD_MESSAGES and DMs DIRECT_MESSAGES, and
+// without MESSAGE_CONTENT a guild message that does not mention the bot
+// arrives with empty content, embeds and attachments.
+func (s *Server) subscribed(event map[string]any, guild, mentionsBot bool) bool {
+	_, _, intents, _ := s.GatewayStats()
+	const guildMessages, directMessages = 1 << 9, 1 << 12
+	if guild && intents&guildMessages == 0 || !guild && intents&directMessages == 0 {
+		return false
+	}
+	if guild && !mentionsBot && intents&IntentMessageContent == 0 {
+		event["content"], event["embeds"], event["attachments"] = "", []any{}, []any{}
+	}
+	return true
+}
+
+// copyMap deep-copies a stored message through JSON, so that it can be
+// read without the fake's lock.
+func copyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	raw, _ := json.Marshal(m)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return out
 }
 
 func randomToken() string {
