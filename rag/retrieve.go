@@ -41,7 +41,7 @@ type retrieval struct {
 // timing.order); nothing is filtered away. A short follow-up also ranks on
 // the thread's previous question (see followUpContext).
 func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (retrieval, error) {
-	t, stripped := parseTiming(strings.TrimSpace(q.Text), q.Asked)
+	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
 	r := retrieval{topic: e.an.words(stripped), timing: t}
 	rankText := stripped
 	if prev := followUpContext(r.topic, q.History); prev != "" {
@@ -65,17 +65,17 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		}
 	}
 	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
-	if t.hard {
+	if t.Hard {
 		ranked = e.windowFirst(r, ranked, vec, mode, scopes)
 	}
 	for _, s := range diversify(t.order(ranked, ix), ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
-		if t.hard && t.inWindow(en.article) {
+		if t.Hard && t.inWindow(en.article) {
 			r.inWindow++
 		}
 	}
-	if t.hard && r.inWindow == 0 {
+	if t.Hard && r.inWindow == 0 {
 		r.nearest = t.nearest(r.hits, ix, scopeSet(scopes))
 	}
 	return r, nil
