@@ -210,7 +210,7 @@ func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 			i, at[st] = len(out), len(out)
 			out = append(out, stemWeight{stem: st})
 		}
-		out[i].w = max(out[i].w, r.stats.idf(w))
+		out[i].w = max(out[i].w, r.idf[w])
 	}
 	total := 0.0
 	for _, q := range out {
