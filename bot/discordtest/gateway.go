@@ -59,7 +59,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	conn.WriteJSON(event{Op: 10, Data: json.RawMessage(hello)})
 	g.mu.Unlock()
 	defer s.detach(conn)
-	if v := r.URL.Query().Get("v"); v != "9" && v != "10" {
+	if v := r.URL.Query().Get("v"); v != "" && v != "9" && v != "10" {
 		closeWith(conn, CloseInvalidAPIVersion)
 		return
 	}
@@ -122,14 +122,6 @@ var closeReasons = map[int]string{
 	CloseDisallowedIntents:    "Disallowed intent(s).",
 }
 
-// Privileged intents need a switch in the developer portal.
-const (
-	IntentGuildMembers   = 1 << 1
-	IntentGuildPresences = 1 << 8
-	IntentMessageContent = 1 << 15
-	privilegedIntents    = IntentGuildMembers | IntentGuildPresences | IntentMessageContent
-)
-
 // knownIntents are the intent bits Discord defines (up to DIRECT_MESSAGE_POLLS).
 const knownIntents = 1<<26 - 1
 
@@ -169,6 +161,7 @@ func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 	})
 	g.conn, g.ready = conn, true
 	g.writeLocked("READY", ready)
+	s.guildCreatesLocked()
 	return true
 }
 
@@ -184,7 +177,7 @@ func (s *Server) refuseIdentify(token string, intents int64, shard *[2]int) int 
 		return CloseShardingRequired
 	case intents&^knownIntents != 0 || intents < 0:
 		return CloseInvalidIntents
-	case intents&privilegedIntents&^s.opts.PrivilegedIntents != 0:
+	case s.disallowedIntents(intents):
 		return CloseDisallowedIntents
 	}
 	return 0

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -162,7 +161,8 @@ func (s *Server) dispatchInteraction(by Invoker, typ int, data map[string]any, m
 	return Interaction{ID: in.id, Token: in.token}
 }
 
-// PostMessage stores a message by a user and dispatches MESSAGE_CREATE.
+// PostMessage stores a message by a user and dispatches MESSAGE_CREATE as
+// the bot's intents let it see the message (see delivered).
 // Each of mentions (user IDs, typically the bot's) is written as <@id> at
 // the start of the content and listed in the message's mentions, as the
 // Discord client does. It returns the message ID.
@@ -194,26 +194,10 @@ func (s *Server) PostMessage(by Invoker, content string, mentions ...string) str
 	s.notifyLocked()
 	event := copyMap(msg) // encoded after the lock is released
 	s.mu.Unlock()
-	if s.subscribed(event, by.GuildID != "", len(mentions) > 0 && slices.Contains(mentions, s.opts.BotID)) {
-		s.Dispatch("MESSAGE_CREATE", event)
+	if d, ok := s.delivered(event); ok {
+		s.Dispatch("MESSAGE_CREATE", d)
 	}
 	return event["id"].(string)
-}
-
-// subscribed applies the session's intents to a MESSAGE_CREATE, as Discord
-// does: guild messages need GUILD_MESSAGES and DMs DIRECT_MESSAGES, and
-// without MESSAGE_CONTENT a guild message that does not mention the bot
-// arrives with empty content, embeds and attachments.
-func (s *Server) subscribed(event map[string]any, guild, mentionsBot bool) bool {
-	_, _, intents, _ := s.GatewayStats()
-	const guildMessages, directMessages = 1 << 9, 1 << 12
-	if guild && intents&guildMessages == 0 || !guild && intents&directMessages == 0 {
-		return false
-	}
-	if guild && !mentionsBot && intents&IntentMessageContent == 0 {
-		event["content"], event["embeds"], event["attachments"] = "", []any{}, []any{}
-	}
-	return true
 }
 
 // copyMap deep-copies a stored message through JSON, so that it can be

@@ -226,7 +226,9 @@ func TestMessageValidation(t *testing.T) {
 		}
 		return out
 	}
-	button := func(id string) map[string]any { return map[string]any{"type": 2, "style": 1, "label": "b", "custom_id": id} }
+	button := func(id string) map[string]any {
+		return map[string]any{"type": 2, "style": 1, "label": "b", "custom_id": id}
+	}
 	row := func(bs ...any) map[string]any { return map[string]any{"type": 1, "components": bs} }
 	rows := func(n int) []any {
 		var out []any
@@ -401,27 +403,4 @@ func (ts tokenSwap) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bot "+ts.token)
 	return ts.next.RoundTrip(r)
-}
-
-func TestMessageContentNeedsTheIntent(t *testing.T) {
-	fake := discordtest.New(t, discordtest.Options{})
-	s, _, err := openSession(t, fake, discordgo.IntentsGuilds|discordgo.IntentsGuildMessages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make(chan *discordgo.MessageCreate, 4)
-	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got <- m })
-	by := discordtest.Invoker{UserID: "7", GuildID: "1", ChannelID: "2"}
-	fake.PostMessage(by, "chat among humans")
-	fake.PostMessage(by, "a question", fake.BotID())
-	for _, want := range []string{"", "<@" + fake.BotID() + "> a question"} {
-		select {
-		case m := <-got:
-			if m.Content != want {
-				t.Errorf("content = %q, want %q", m.Content, want)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("no MESSAGE_CREATE")
-		}
-	}
 }

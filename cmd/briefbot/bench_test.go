@@ -38,7 +38,7 @@ func benchServeAsk(b *testing.B, docs, question string) {
 			b.Fatalf("ingest: %v\n%s", err, stderr)
 		}
 	}
-	fake := discordtest.New(b, discordtest.Options{PrivilegedIntents: discordtest.IntentMessageContent})
+	fake := discordtest.New(b, discordtest.Options{})
 	env := map[string]string{"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIBase(),
 		"BRIEFBOT_LOG_LEVEL": "warn", "BRIEFBOT_ASKS_PER_MINUTE": "1000000"}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -26,7 +26,7 @@ func TestLoadConcurrentAsks(t *testing.T) {
 	}
 	const asks, users, perMinute = 50, 20, 2
 	goroutines0 := settledGoroutines(0)
-	fake := discordtest.New(t, discordtest.Options{PrivilegedIntents: discordtest.IntentMessageContent})
+	fake := discordtest.New(t, discordtest.Options{})
 	dir := t.TempDir()
 	if out, _, err := cli(t, dir, "", nil, "ingest", genJSONL(t, 500)); err != nil {
 		t.Fatalf("ingest: %v\n%s", err, out)

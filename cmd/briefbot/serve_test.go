@@ -29,7 +29,7 @@ type serveEnv struct {
 // of the fake Discord's.
 func startServe(t *testing.T, settings ...string) *serveEnv {
 	t.Helper()
-	fake := discordtest.New(t, discordtest.Options{PrivilegedIntents: discordtest.IntentMessageContent})
+	fake := discordtest.New(t, discordtest.Options{})
 	dir := t.TempDir()
 	env := map[string]string{"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIBase(), "BRIEFBOT_LOG_LEVEL": "warn"}
 	for i := 0; i+1 < len(settings); i += 2 {
