@@ -12,8 +12,9 @@ import (
 // Config is every setting of .env.example, read once from the environment.
 // Packages receive the parts they need; nothing else reads the environment.
 type Config struct {
-	DataDir  string
-	LogLevel slog.Level
+	DataDir     string
+	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
+	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
 	LocalDims  int
@@ -32,6 +33,8 @@ type Config struct {
 	AdminRoles   []string
 	AdminUsers   []string
 	AsksPerMin   int
+	// MessageContent requests Discord's privileged message content intent.
+	MessageContent bool
 
 	AllowPrivateURLs bool
 	FeedInterval     time.Duration // how often serve polls every feed
@@ -49,6 +52,7 @@ func (c Config) OpenAI() rag.OpenAIConfig {
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
+		DatabaseURL:   strings.TrimSpace(getenv("BRIEFBOT_DATABASE_URL")),
 		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
 		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", rag.DefaultEmbedModel),
 		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
@@ -60,6 +64,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DiscordAPI:    strings.TrimSpace(getenv("DISCORD_API_URL")),
 		AdminRoles:    splitList(getenv("BRIEFBOT_ADMIN_ROLE_IDS")),
 		AdminUsers:    splitList(getenv("BRIEFBOT_ADMIN_USER_IDS")),
+	}
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return c, err
 	}
 	var err error
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
@@ -93,6 +100,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.AllowPrivateURLs = true
 	default:
 		return c, fmt.Errorf("BRIEFBOT_ALLOW_PRIVATE_URLS=%q: use 1 or 0", v)
+	}
+	switch v := getenv("BRIEFBOT_MESSAGE_CONTENT"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.MessageContent = true
+	default:
+		return c, fmt.Errorf("BRIEFBOT_MESSAGE_CONTENT=%q: use 1 or 0", v)
 	}
 	if c.FeedInterval, err = envDuration(getenv, "BRIEFBOT_FEED_INTERVAL", 30*time.Minute); err != nil {
 		return c, err
