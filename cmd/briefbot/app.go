@@ -129,7 +129,7 @@ func newModelsOf(cfg Config, logger *slog.Logger, m *metrics) (rag.Embedder, *ra
 		oc.Observe = m.observeLLM
 	}
 	client := rag.NewOpenAIClient(oc, logger.With("component", "openai"))
-	chat := rag.NewChat(client, oc.ChatModel)
+	chat := rag.NewChat(client, oc.ChatModel, cfg.MaxAnswerTokens)
 	if cfg.Embedder == "openai" {
 		return rag.NewOpenAIEmbedder(client, oc.EmbedModel), chat
 	}
