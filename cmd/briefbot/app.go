@@ -149,7 +149,7 @@ func openStore(ctx context.Context, cfg Config, std stdio) (*corpus.Store, func(
 		return nil, nil, err
 	}
 	empty, err := store.IsEmpty(ctx)
-	if err != nil || !empty {
+	if err != nil || !empty || store.ReadOnly() {
 		return store, store.Close, err
 	}
 	store.Close()
@@ -160,8 +160,12 @@ func openStore(ctx context.Context, cfg Config, std stdio) (*corpus.Store, func(
 	return a.store, a.Close, nil
 }
 
-// seed adds the bundled sample briefing to a new, empty data directory.
+// seed adds the bundled sample briefing to a new, empty data directory
+// (not to a read-only one, which stays as it is).
 func (a *app) seed(ctx context.Context) error {
+	if a.store.ReadOnly() {
+		return nil
+	}
 	empty, err := a.store.IsEmpty(ctx)
 	if err != nil || !empty {
 		return err
