@@ -34,11 +34,11 @@ type sentence struct {
 // coverage; one with a window and no topic words ("what happened this
 // week?") gets the opening sentence of the window's articles.
 func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, confidence float64) {
-	if r.timing.hard && r.inWindow == 0 {
+	if r.timing.Hard && r.inWindow == 0 {
 		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	var chosen []sentence
-	if _, total := e.questionWeights(r); total == 0 && r.timing.hard {
+	if _, total := e.questionWeights(r); total == 0 && r.timing.Hard {
 		chosen, confidence = leadSentences(r), 1
 	} else {
 		best := e.candidateSentences(r)
@@ -123,8 +123,8 @@ func leadSentences(r retrieval) []sentence {
 // nothingFrom is the answer when the question's window holds no article:
 // it names the period and the nearest coverage instead of guessing.
 func nothingFrom(t timing, nearest *corpus.Article) string {
-	period := t.win.Phrase
-	switch from, to := t.win.From, t.win.To; {
+	period := t.Win.Phrase
+	switch from, to := t.Win.From, t.Win.To; {
 	case !from.IsZero() && !to.IsZero():
 		period += " (" + from.Format("2006-01-02") + " to " + to.AddDate(0, 0, -1).Format("2006-01-02") + ")"
 	case !from.IsZero():
@@ -210,7 +210,7 @@ func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 			i, at[st] = len(out), len(out)
 			out = append(out, stemWeight{stem: st})
 		}
-		out[i].w = max(out[i].w, r.stats.idf(w))
+		out[i].w = max(out[i].w, r.idf[w])
 	}
 	total := 0.0
 	for _, q := range out {

@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,8 +25,11 @@ const candidates = 50
 
 // retrieval is one ranked list and the statistics used to make it.
 type retrieval struct {
-	hits   []Hit
-	stats  keywordStats
+	hits []Hit
+	// idf holds the idf of every ranking word over the visible passages,
+	// taken under the index's read lock: the shards' live statistics must
+	// not be read after it is released.
+	idf    map[string]float64
 	words  []string // ranking words: the question's, time words removed, plus a follow-up's context
 	topic  []string // the question's own words, time words removed: what an answer must cover
 	timing timing
@@ -41,41 +45,60 @@ type retrieval struct {
 // timing.order); nothing is filtered away. A short follow-up also ranks on
 // the thread's previous question (see followUpContext).
 func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (retrieval, error) {
-	t, stripped := parseTiming(strings.TrimSpace(q.Text), q.Asked)
+	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
 	r := retrieval{topic: e.an.words(stripped), timing: t}
 	rankText := stripped
 	if prev := followUpContext(r.topic, q.History); prev != "" {
 		rankText += "\n" + prev
 	}
 	r.words = e.an.words(rankText)
+	wantVec := mode != RetrieveBM25 && len(r.words) > 0
+	var qvec []float32
+	if _, local := e.emb.(queryEmbedder); wantVec && !local {
+		// An API embedder is a network call: made before the read lock,
+		// because a slow request holding it, plus one waiting writer (an
+		// add), would stall every other question.
+		vs, err := e.emb.Embed(ctx, []string{rankText})
+		if err != nil {
+			return r, fmt.Errorf("embed question: %w", err)
+		}
+		qvec = vs[0]
+	}
 	ix := e.index
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	scopes := q.Scopes
 	shards, cols := ix.visible(scopes)
-	r.stats = combine(shards)
+	stats := combine(shards)
+	r.idf = make(map[string]float64, len(r.words))
+	for _, w := range r.words {
+		r.idf[w] = stats.idf(w)
+	}
 	var kw, vec []scored
 	if mode != RetrieveVectors {
-		kw = r.stats.search(r.words, ix.docLen, ix.alive, candidates)
+		kw = stats.search(r.words, ix.docLen, ix.alive, candidates)
 	}
-	if mode != RetrieveBM25 && len(r.words) > 0 {
+	if wantVec {
+		if qe, ok := e.emb.(queryEmbedder); ok {
+			qvec = qe.EmbedQuery(rankText, stats.idf) // weighted by the visible passages' statistics
+		}
 		var err error
-		if vec, err = e.vectorSearch(ctx, rankText, r.stats, cols); err != nil {
+		if vec, err = vectorSearch(ctx, qvec, cols); err != nil {
 			return r, err
 		}
 	}
 	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
-	if t.hard {
-		ranked = e.windowFirst(r, ranked, vec, mode, scopes)
+	if t.Hard {
+		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
 	}
 	for _, s := range diversify(t.order(ranked, ix), ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
-		if t.hard && t.inWindow(en.article) {
+		if t.Hard && t.inWindow(en.article) {
 			r.inWindow++
 		}
 	}
-	if t.hard && r.inWindow == 0 {
+	if t.Hard && r.inWindow == 0 {
 		r.nearest = t.nearest(r.hits, ix, scopeSet(scopes))
 	}
 	return r, nil
@@ -87,14 +110,14 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 // or none found in the window, gets the window's articles, newest first:
 // the answer then quotes their openings, or refuses if the question's
 // topic is not among them.
-func (e *Engine) windowFirst(r retrieval, ranked, vec []scored, mode string, scopes []string) []scored {
+func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scored, mode string, scopes []string) []scored {
 	ix, t := e.index, r.timing
 	in := func(d int) bool { return ix.alive(d) && t.inWindow(ix.entries[d].article) }
 	var inside []scored
 	if len(r.words) > 0 {
 		var kwIn, vecIn []scored
 		if mode != RetrieveVectors {
-			kwIn = r.stats.search(r.words, ix.docLen, in, candidates)
+			kwIn = stats.search(r.words, ix.docLen, in, candidates)
 		}
 		for _, s := range vec {
 			if in(s.doc) {
@@ -123,23 +146,16 @@ func scopeSet(scopes []string) map[string]bool {
 }
 
 // queryEmbedder is implemented by embedders that weight query features by
-// corpus statistics (the local embedder).
+// corpus statistics (the local embedder). They compute locally, so they
+// run under the index's read lock.
 type queryEmbedder interface {
 	EmbedQuery(text string, weight func(term string) float64) []float32
 }
 
-func (e *Engine) vectorSearch(ctx context.Context, question string, st keywordStats, cols []*chromem.Collection) ([]scored, error) {
-	var q []float32
-	if qe, ok := e.emb.(queryEmbedder); ok {
-		q = qe.EmbedQuery(question, st.idf)
-	} else {
-		vs, err := e.emb.Embed(ctx, []string{question})
-		if err != nil {
-			return nil, fmt.Errorf("embed question: %w", err)
-		}
-		q = vs[0]
-	}
-	if isZero(q) {
+// vectorSearch returns the passages of cols nearest to the question's
+// vector q, best first. A vector with no usable direction finds nothing.
+func vectorSearch(ctx context.Context, q []float32, cols []*chromem.Collection) ([]scored, error) {
+	if !usable(q) {
 		return nil, nil
 	}
 	var out []scored
@@ -181,13 +197,19 @@ func fuse(kw, vec []scored, vw float64, k int) []scored {
 	return topN(scores, k)
 }
 
-func isZero(v []float32) bool {
+// usable reports whether v can be compared by cosine: non-empty, every
+// component finite and at least one non-zero. chromem-go normalises a
+// zero vector to NaN, and one NaN among the candidates makes every fused
+// score NaN.
+func usable(v []float32) bool {
+	nonZero := false
 	for _, x := range v {
-		if x != 0 {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 			return false
 		}
+		nonZero = nonZero || x != 0
 	}
-	return true
+	return nonZero
 }
 
 // perArticle caps how many of the k results one article may fill, so that

@@ -35,7 +35,7 @@ func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
 		h := r.hits[s.hit]
 		key := h.Article.Scope + "\x00" + h.Article.ID
 		if seen[key] || s.coverage < e.cfg.MinCoverage || r.timing.future(h.Article) ||
-			(r.timing.hard && !r.timing.inWindow(h.Article)) {
+			(r.timing.Hard && !r.timing.inWindow(h.Article)) {
 			continue
 		}
 		seen[key] = true

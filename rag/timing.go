@@ -3,60 +3,29 @@ package rag
 import (
 	"math"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag/when"
 )
 
-// timing is what a question says about time: the moment it was asked and
-// the window or recency preference its words ask for.
-type timing struct {
-	asked  time.Time // the day of asking, UTC midnight
-	win    Window
-	hard   bool // win has a From or a To: passages inside it rank first
-	recent bool // prefer newer articles, cut nothing
-}
+// timing is a question's time words (see package when) applied to the
+// index: which articles are inside its window, and the order they rank in.
+type timing struct{ when.Timing }
 
-// parseTiming reads the question's time words relative to the moment of
-// asking and returns the question without them for ranking: "what happened
-// this week" ranks on "what happened", and the window picks the days. A
-// zero moment means it is unknown: time words are then left alone and
-// nothing is ordered by date (the CLI and the bot always know the moment;
-// evaluation uses zero for its date-blind figures).
-func parseTiming(question string, asked time.Time) (timing, string) {
-	if asked.IsZero() {
-		return timing{}, question
-	}
-	t := timing{asked: dayOf(asked)}
-	if !mayMentionTime(question) {
-		return t, question
-	}
-	w, ok := ParseWhen(question, asked)
-	if !ok {
-		return t, question
-	}
-	t.win = w
-	t.hard = !w.From.IsZero() || !w.To.IsZero()
-	t.recent = w.Recent && !t.hard
-	return t, StripWhen(question, w)
+// readTiming reads the question's time words; see when.Read.
+func readTiming(question string, asked time.Time) (timing, string) {
+	t, stripped := when.Read(question, asked)
+	return timing{t}, stripped
 }
 
 // inWindow reports whether a's date falls inside the hard window.
-func (t timing) inWindow(a *corpus.Article) bool {
-	p := a.Published
-	if p.IsZero() {
-		return false
-	}
-	return (t.win.From.IsZero() || !p.Before(t.win.From)) && (t.win.To.IsZero() || p.Before(t.win.To))
-}
+func (t timing) inWindow(a *corpus.Article) bool { return t.Contains(a.Published) }
 
 // future reports whether a was published after the question was asked: it
 // could not have been what the asker meant. A date that was only guessed
 // (the day it was added) proves nothing.
-func (t timing) future(a *corpus.Article) bool {
-	return !t.asked.IsZero() && !a.DateGuessed && a.Published.After(t.asked)
-}
+func (t timing) future(a *corpus.Article) bool { return !a.DateGuessed && t.After(a.Published) }
 
 // recencyHalfLife is how fast the preference for newer articles fades when
 // a question asks for the latest news.
@@ -68,7 +37,7 @@ const recencyHalfLife = 14 * 24 * time.Hour
 // age behind the newest candidate; articles from after the moment of asking
 // go last. Nothing is dropped.
 func (t timing) order(ranked []scored, ix *index) []scored {
-	if t.recent && len(ranked) > 0 {
+	if t.Recent && len(ranked) > 0 {
 		t.boostRecent(ranked, ix)
 	}
 	rank := func(s scored) int {
@@ -76,7 +45,7 @@ func (t timing) order(ranked []scored, ix *index) []scored {
 		switch {
 		case t.future(a):
 			return 2
-		case t.hard && !t.inWindow(a):
+		case t.Hard && !t.inWindow(a):
 			return 1
 		}
 		return 0
@@ -127,7 +96,7 @@ func (t timing) nearest(hits []Hit, ix *index, scopes map[string]bool) *corpus.A
 		if t.future(a) {
 			return
 		}
-		if g := t.gap(a.Published); best == nil || g < bestGap {
+		if g := t.Gap(a.Published); best == nil || g < bestGap {
 			best, bestGap = a, g
 		}
 	}
@@ -142,40 +111,4 @@ func (t timing) nearest(hits []Hit, ix *index, scopes map[string]bool) *corpus.A
 		}
 	}
 	return best
-}
-
-func (t timing) gap(p time.Time) time.Duration {
-	switch {
-	case !t.win.From.IsZero() && p.Before(t.win.From):
-		return t.win.From.Sub(p)
-	case !t.win.To.IsZero() && !p.Before(t.win.To):
-		return p.Sub(t.win.To)
-	}
-	return 0
-}
-
-// timeWords are the words at least one of which (or a digit) every time
-// expression ParseWhen knows contains. Checking them first spares most
-// questions the parser's regular expressions (about 0.25 ms a question).
-var timeWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`january february march april may june july august september october
-november december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
-friday saturday sunday today tonight morning afternoon evening yesterday ago past last previous week
-weeks month months year years ytd weekend latest recent recently newest lately days nowadays currently
-current now date`) {
-		m[w] = true
-	}
-	return m
-}()
-
-// mayMentionTime reports whether question could hold a time expression.
-func mayMentionTime(question string) bool {
-	found := false
-	forEachWord(question, func(w string) {
-		if !found && (timeWords[w] || strings.ContainsAny(w, "0123456789")) {
-			found = true
-		}
-	})
-	return found
 }

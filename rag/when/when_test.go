@@ -1,4 +1,4 @@
-package rag
+package when
 
 import (
 	"bufio"
@@ -153,15 +153,15 @@ func TestParseWhen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			asked := day(tt.asked).Add(23*time.Hour + 59*time.Minute)
-			w, ok := ParseWhen(tt.q, asked)
+			w, ok := Parse(tt.q, asked)
 			if got := fmtWindow(w, ok); got != tt.want {
-				t.Errorf("ParseWhen(%q, %s) = %s, want %s", tt.q, tt.asked, got, tt.want)
+				t.Errorf("Parse(%q, %s) = %s, want %s", tt.q, tt.asked, got, tt.want)
 			}
 			if ok && tt.q[w.Span[0]:w.Span[1]] != w.Phrase {
 				t.Errorf("Span %v holds %q, Phrase is %q", w.Span, tt.q[w.Span[0]:w.Span[1]], w.Phrase)
 			}
-			if ok && !mayMentionTime(tt.q) {
-				t.Errorf("the pre-check in parseTiming would skip %q", tt.q)
+			if ok && !MayMention(tt.q) {
+				t.Errorf("the pre-check in Read would skip %q", tt.q)
 			}
 		})
 	}
@@ -170,7 +170,7 @@ func TestParseWhen(t *testing.T) {
 func TestParseWhenUsesUTCDate(t *testing.T) {
 	// 2022-06-23 22:00 in New York is already 2022-06-24 in UTC.
 	ny := time.FixedZone("EDT", -4*3600)
-	w, ok := ParseWhen("today", time.Date(2022, 6, 23, 22, 0, 0, 0, ny))
+	w, ok := Parse("today", time.Date(2022, 6, 23, 22, 0, 0, 0, ny))
 	if got, want := fmtWindow(w, ok), "[2022-06-24, 2022-06-25) today"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
@@ -189,29 +189,29 @@ func TestStripWhen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			w, _ := ParseWhen(tt.q, asked)
-			if got := StripWhen(tt.q, w); got != tt.want {
-				t.Errorf("StripWhen(%q) = %q, want %q", tt.q, got, tt.want)
+			w, _ := Parse(tt.q, asked)
+			if got := Strip(tt.q, w); got != tt.want {
+				t.Errorf("Strip(%q) = %q, want %q", tt.q, got, tt.want)
 			}
 		})
 	}
 	t.Run("window from another question", func(t *testing.T) {
-		w, _ := ParseWhen("what happened this week", asked)
+		w, _ := Parse("what happened this week", asked)
 		q := "who  won the vote"
-		if got, want := StripWhen(q, w), "who won the vote"; got != want {
-			t.Errorf("StripWhen(%q) = %q, want %q", q, got, want)
+		if got, want := Strip(q, w), "who won the vote"; got != want {
+			t.Errorf("Strip(%q) = %q, want %q", q, got, want)
 		}
 	})
 }
 
-// TestParseWhenEvalQuestions runs ParseWhen over the evaluation questions
+// TestParseWhenEvalQuestions runs Parse over the evaluation questions
 // and logs what it found. Every window must hold its phrase at its span and
 // never reach past the day of asking, and every realtimeqa question saying
 // "this week" must get the 7 days ending on its question date.
 func TestParseWhenEvalQuestions(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/eval/*/questions.jsonl")
+	files, _ := filepath.Glob("../../../shared/eval/*/questions.jsonl")
 	if len(files) == 0 {
-		t.Skip("no evaluation questions under ../../shared/eval")
+		t.Skip("no evaluation questions under ../shared/eval")
 	}
 	for _, f := range files {
 		set := filepath.Base(filepath.Dir(f))
@@ -224,7 +224,7 @@ func TestParseWhenEvalQuestions(t *testing.T) {
 				if q.Date != "" {
 					asked = day(q.Date)
 				}
-				w, ok := ParseWhen(q.Question, asked)
+				w, ok := Parse(q.Question, asked)
 				if !ok {
 					continue
 				}
@@ -301,6 +301,36 @@ func BenchmarkParseWhen(b *testing.B) {
 	q := "Which country announced a crackdown on rainbow-colored toys this week, saying the items promote homosexuality?"
 	asked := day("2022-06-23")
 	for b.Loop() {
-		ParseWhen(q, asked)
+		Parse(q, asked)
 	}
+}
+
+// TestMayMentionTimeIsASuperset checks the cheap pre-check never hides a
+// time expression Parse would find, over every dev-set question.
+func TestMayMentionTimeIsASuperset(t *testing.T) {
+	paths, _ := filepath.Glob("../../../shared/eval/*/questions.jsonl")
+	if len(paths) == 0 {
+		t.Skip("../shared/eval is absent")
+	}
+	asked := day("2024-06-30")
+	n := 0
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			var q struct{ Question string }
+			if json.Unmarshal([]byte(line), &q) != nil {
+				continue
+			}
+			if _, ok := Parse(q.Question, asked); ok {
+				n++
+				if !MayMention(q.Question) {
+					t.Errorf("pre-check misses the time words of %q", q.Question)
+				}
+			}
+		}
+	}
+	t.Logf("%d questions with time words, all caught by the pre-check", n)
 }

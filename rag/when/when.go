@@ -1,4 +1,4 @@
-package rag
+package when
 
 import (
 	"regexp"
@@ -107,7 +107,7 @@ type whenCand struct {
 	needPrep         bool
 }
 
-// ParseWhen finds the time expression in question relative to asked (the
+// Parse finds the time expression in question relative to asked (the
 // moment of asking; its UTC date is "today", D below). ok is false when the
 // question has none. All windows are whole UTC days and never reach past
 // D (nothing is published after the question), so To is D+1 at most; an
@@ -157,8 +157,8 @@ type whenCand struct {
 // October 4, 2023 with one of October 31, 2023 needs both); then the
 // narrowest hard window wins, and Recent only when there is no hard window.
 // Phrase and Span name the chosen expression (for joined dates, the first).
-func ParseWhen(question string, asked time.Time) (w Window, ok bool) {
-	d := dayOf(asked)
+func Parse(question string, asked time.Time) (w Window, ok bool) {
+	d := DayOf(asked)
 	var hard, recent []Window
 	cal := -1 // index in hard of the window joining all calendar dates
 	for _, c := range joinRanges(question, findWhen(question, d)) {
@@ -185,10 +185,10 @@ func ParseWhen(question string, asked time.Time) (w Window, ok bool) {
 	return Window{}, false
 }
 
-// StripWhen returns the question without the matched phrase (so "what
+// Strip returns the question without the matched phrase (so "what
 // happened this week" ranks on "what happened"), whitespace tidied. A window
 // whose Span does not hold its Phrase in question leaves the question as is.
-func StripWhen(question string, w Window) string {
+func Strip(question string, w Window) string {
 	s, e := w.Span[0], w.Span[1]
 	if s < 0 || e > len(question) || s >= e || question[s:e] != w.Phrase {
 		return tidySpaces(question)
@@ -330,8 +330,8 @@ func narrowest(ws []Window) Window {
 	return best
 }
 
-// dayOf is the UTC midnight starting t's UTC date.
-func dayOf(t time.Time) time.Time {
+// DayOf is the UTC midnight starting t's UTC date.
+func DayOf(t time.Time) time.Time {
 	y, m, dd := t.UTC().Date()
 	return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 }
