@@ -131,7 +131,7 @@ func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
 	}
 	oc := cfg.OpenAI()
 	client := rag.NewOpenAIClient(oc, logger.With("component", "openai"))
-	chat := rag.NewChat(client, oc.ChatModel)
+	chat := rag.NewChat(client, oc.ChatModel, cfg.MaxAnswerTokens)
 	if cfg.Embedder == "openai" {
 		return rag.NewOpenAIEmbedder(client, oc.EmbedModel), chat
 	}
