@@ -46,11 +46,15 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		if len(best) == 0 || confidence < minCoverage {
 			return NotCoveredSentence, nil, confidence
 		}
+		quoted := map[string]bool{}
 		for _, s := range best {
 			if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.6*best[0].coverage) {
 				break
 			}
-			chosen = append(chosen, s)
+			if text := r.hits[s.hit].Article.Body[s.start:s.end]; !quoted[text] { // a repeated sentence is quoted once
+				quoted[text] = true
+				chosen = append(chosen, s)
+			}
 		}
 	}
 	if len(chosen) == 0 {

@@ -160,7 +160,8 @@ func vectorSearch(ctx context.Context, q []float32, cols []*chromem.Collection) 
 	}
 	var out []scored
 	for _, c := range cols {
-		n := min(candidates, c.Count())
+		count := c.Count()
+		n := min(2*candidates, count)
 		if n == 0 {
 			continue
 		}
@@ -168,13 +169,31 @@ func vectorSearch(ctx context.Context, q []float32, cols []*chromem.Collection) 
 		if err != nil {
 			return nil, fmt.Errorf("vector query: %w", err)
 		}
+		got := make([]scored, 0, len(res))
 		for _, r := range res {
 			doc, _ := strconv.Atoi(r.ID)
-			out = append(out, scored{doc: doc, score: float64(r.Similarity)})
+			got = append(got, scored{doc: doc, score: float64(r.Similarity)})
 		}
+		sort.Slice(got, func(i, j int) bool { return better(got[i], got[j]) })
+		if n < count {
+			got = dropBoundaryTies(got)
+		}
+		out = append(out, got...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
 	return out[:min(len(out), candidates)], nil
+}
+
+// dropBoundaryTies drops the passages that tie with the last of a cut-off
+// list: chromem-go picks which of several equally similar passages (the
+// same text in two articles) make its top n by goroutine timing, so only
+// those scoring above the cut are the same in every run.
+func dropBoundaryTies(got []scored) []scored {
+	last := got[len(got)-1].score
+	for len(got) > 0 && got[len(got)-1].score == last {
+		got = got[:len(got)-1]
+	}
+	return got
 }
 
 // fuse merges the keyword and vector rankings: each side's scores are
