@@ -190,5 +190,5 @@ func (b *Bot) remove(ctx context.Context, c *call) (response, error) {
 	if err := b.lib.Remove(ctx, own, id); err != nil {
 		return response{}, err
 	}
-	return text(true, "Removed **%s** (`%s`). It is no longer used in answers.", escapeMarkdown(truncate(oneLine(a.Title), 150)), a.ID), nil
+	return private("Removed **%s** (`%s`). It is no longer used in answers.", escapeMarkdown(truncate(oneLine(a.Title), 150)), a.ID), nil
 }

@@ -44,8 +44,8 @@ func TestCommandsRegisteredWithOneBulkOverwrite(t *testing.T) {
 		}
 	}
 	_, _, intents, _ := e.fake.GatewayStats()
-	if intents&(1<<15) == 0 || intents&(1<<9) == 0 {
-		t.Errorf("identify intents = %b, want GUILD_MESSAGES and MESSAGE_CONTENT", intents)
+	if intents&discordtest.IntentMessageContent != 0 || intents&discordtest.IntentGuildMessages == 0 || intents&discordtest.IntentDirectMessages == 0 {
+		t.Errorf("identify intents = %b, want GUILD_MESSAGES and DIRECT_MESSAGES without the privileged MESSAGE_CONTENT", intents)
 	}
 }
 

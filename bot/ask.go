@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,8 +51,15 @@ func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep r
 	if err != nil {
 		return nil, err
 	}
+	if slices.Equal(q.Scopes, scopes("")) {
+		a.Note = strings.TrimSpace(a.Note + " " + dmNote)
+	}
 	return renderAnswer(question, a), nil
 }
+
+// dmNote ends every answer given in a DM, where no server's own briefings
+// are visible.
+const dmNote = "In DMs I search only the shared briefings; ask in your server to include its own."
 
 // stream shows a growing answer by editing one message, no more often than
 // its limiter allows; only the latest text is sent, intermediate texts that
@@ -115,25 +123,15 @@ func (st *stream) stop() error {
 }
 
 // onComponent handles button clicks: votes and list pages.
-func (b *Bot) onComponent(ctx context.Context, i *discordgo.Interaction, r *ixReply) {
+func (b *Bot) onComponent(ctx context.Context, i *discordgo.Interaction) (response, error) {
 	id := i.MessageComponentData().CustomID
-	var resp response
-	var err error
 	switch {
 	case id == voteUp || id == voteDown:
-		resp, err = b.vote(ctx, i, id == voteUp)
+		return b.vote(ctx, i, id == voteUp)
 	case strings.HasPrefix(id, pagePrefix):
-		resp, err = b.page(ctx, i, id)
-	default:
-		err = inputErrorf("This button no longer works; run the command again.")
+		return b.page(ctx, i, id)
 	}
-	if err != nil {
-		r.fail(ctx, err)
-		return
-	}
-	if err := r.send(ctx, resp); err != nil {
-		r.log.Error("send response", "err", redact(err.Error()))
-	}
+	return response{}, inputErrorf("This button no longer works; run the command again.")
 }
 
 // vote stores a 👍/👎 with the question and answer read back from the
@@ -148,9 +146,9 @@ func (b *Bot) vote(ctx context.Context, i *discordgo.Interaction, up bool) (resp
 		return response{}, err
 	}
 	if up {
-		return text(true, "Thanks! Your 👍 is recorded."), nil
+		return private("Thanks! Your 👍 is recorded."), nil
 	}
-	return text(true, "Thanks! Your 👎 is recorded; it helps us find answers to improve."), nil
+	return private("Thanks! Your 👎 is recorded; it helps us find answers to improve."), nil
 }
 
 // askedAt is the moment of asking: the message's timestamp, else the time

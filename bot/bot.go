@@ -71,6 +71,12 @@ type Config struct {
 	EditInterval    time.Duration // minimum gap between edits of a streamed answer; default 1 s
 	ShutdownTimeout time.Duration // how long in-flight answers may finish on shutdown; default 20 s
 	MaxFileBytes    int64         // largest accepted attachment; default 8 MiB
+	// MessageContent requests Discord's privileged message content intent
+	// (it must also be switched on in the developer portal). Without it
+	// the bot still reads mentions, replies that ping it and DMs, which
+	// Discord delivers in full; with it, it also answers every message in
+	// the threads it answers in, mention or not.
+	MessageContent bool
 
 	Fetch FetchFunc // nil: /briefing add url: is refused
 	Parse ParseFunc // nil: /briefing add file: is refused
@@ -112,6 +118,7 @@ type Bot struct {
 	s        *discordgo.Session
 	http     *http.Client
 	limits   *userLimits
+	notices  *noticeLimits
 	pool     chan struct{}
 	commands map[string]*command
 
@@ -120,6 +127,7 @@ type Bot struct {
 	inflight sync.WaitGroup
 
 	threads sync.Map // channel ID -> is it a thread (bool)
+	denied  sync.Map // channel ID -> true once "cannot answer there" was logged
 
 	idMu  sync.RWMutex
 	appID string
@@ -143,17 +151,20 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	s.Client = client
-	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages |
-		discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	if cfg.MessageContent {
+		s.Identify.Intents |= discordgo.IntentsMessageContent
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	b := &Bot{
 		cfg: cfg, ans: ans, lib: lib, s: s, http: client,
-		log:    logger.With("component", "bot"),
-		limits: newUserLimits(cfg.AsksPerMinute),
-		pool:   make(chan struct{}, cfg.Workers),
-		appID:  cfg.AppID,
+		log:     logger.With("component", "bot"),
+		limits:  newUserLimits(cfg.AsksPerMinute),
+		notices: newNoticeLimits(time.Minute),
+		pool:    make(chan struct{}, cfg.Workers),
+		appID:   cfg.AppID,
 	}
 	b.commands = b.commandTable()
 	return b, nil

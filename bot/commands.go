@@ -2,9 +2,7 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -147,86 +145,52 @@ func (b *Bot) definitions() []*discordgo.ApplicationCommand {
 	return defs
 }
 
-// onInteraction routes one interaction and makes sure the user hears back,
-// even when a handler panics.
+// onInteraction routes one interaction through the pipeline.
 func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
-	ctx, cancel := context.WithTimeout(ctx, b.cfg.AnswerTimeout)
-	defer cancel()
 	log := b.log.With("interaction", i.ID, "guild", i.GuildID, "user", userID(i))
 	r := &ixReply{s: b.s, i: i, log: log}
-	defer func() {
-		if v := recover(); v != nil {
-			log.Error("panic in handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			r.fail(ctx, errPanic)
-		}
-	}()
+	t := task{log: log, rep: r, user: userID(i)}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		b.runCommand(ctx, newCall(i, r, log))
+		t = b.commandTask(newCall(i, r, log), t)
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		b.autocomplete(ctx, newCall(i, r, log))
+		c := newCall(i, r, log)
+		t.run = func(ctx context.Context) (response, error) { return b.autocomplete(ctx, c), nil }
 	case discordgo.InteractionMessageComponent:
-		b.onComponent(ctx, i, r)
+		t.run = func(ctx context.Context) (response, error) { return b.onComponent(ctx, i) }
+	default:
+		return
 	}
+	b.perform(ctx, t)
 }
 
-func (b *Bot) runCommand(ctx context.Context, c *call) {
+// adminOnly is the refusal of an admin command to anyone else.
+const adminOnly = "Only server managers (Manage Server) or configured briefbot admins can do that."
+
+// commandTask is the pipeline task of a slash command.
+func (b *Bot) commandTask(c *call, t task) task {
 	cmd, ok := b.commands[c.i.ApplicationCommandData().Name]
 	if !ok {
-		c.reply.fail(ctx, inputErrorf("I don't know that command; try `/help`."))
-		return
+		t.refusal = &refusal{text: "I don't know that command; try `/help`."}
+		return t
 	}
-	c.log = c.log.With("command", cmd.def.Name)
+	t.log = t.log.With("command", cmd.def.Name)
+	c.log = t.log
+	c.reply.log = t.log
 	if cmd.admin && !b.isAdmin(c.i) {
-		b.sendOrLog(ctx, c, text(true, "Only server managers (Manage Server) or configured briefbot admins can do that."))
-		return
+		t.refusal = &refusal{text: adminOnly}
+		return t
 	}
-	if cmd.limited {
-		if ok, wait := b.limits.allow(c.user, time.Now()); !ok {
-			b.sendOrLog(ctx, c, text(true, "You're asking faster than I can answer; try again in %d s.", int(wait.Seconds())))
-			return
-		}
-	}
+	t.limited = cmd.limited
 	if cmd.deferred {
-		if err := c.reply.deferReply(ctx, cmd.private(c)); err != nil {
-			c.log.Error("acknowledge", "err", redact(err.Error()))
-			return
-		}
+		t.start = func(ctx context.Context) error { return c.reply.deferReply(ctx, cmd.private(c)) }
 	}
-	if cmd.limited {
-		release, err := b.acquire(ctx)
-		if err != nil {
-			c.reply.fail(ctx, err)
-			return
-		}
-		defer release()
-	}
-	resp, err := cmd.run(ctx, c)
-	if err != nil {
-		c.reply.fail(ctx, err)
-		return
-	}
-	b.sendOrLog(ctx, c, resp)
-}
-
-func (b *Bot) sendOrLog(ctx context.Context, c *call, resp response) {
-	if err := c.reply.send(ctx, resp); err != nil {
-		c.log.Error("send response", "err", redact(err.Error()))
-	}
-}
-
-// acquire waits for a free answering slot.
-func (b *Bot) acquire(ctx context.Context) (func(), error) {
-	select {
-	case b.pool <- struct{}{}:
-		return func() { <-b.pool }, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("wait for a free answering slot: %w", ctx.Err())
-	}
+	t.run = func(ctx context.Context) (response, error) { return cmd.run(ctx, c) }
+	return t
 }
 
 // autocomplete answers with at most 25 choices; on error it offers none.
-func (b *Bot) autocomplete(ctx context.Context, c *call) {
+func (b *Bot) autocomplete(ctx context.Context, c *call) response {
 	cmd, ok := b.commands[c.i.ApplicationCommandData().Name]
 	var choices []*discordgo.ApplicationCommandOptionChoice
 	if ok && cmd.complete != nil && (!cmd.admin || b.isAdmin(c.i)) {
@@ -244,21 +208,30 @@ func (b *Bot) autocomplete(ctx context.Context, c *call) {
 	if choices == nil {
 		choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	b.sendOrLog(ctx, c, response{choices: choices})
+	return response{choices: choices}
 }
 
-func (b *Bot) runHelp(context.Context, *call) (response, error) {
-	return text(true, "%s", helpText), nil
+func (b *Bot) runHelp(_ context.Context, c *call) (response, error) {
+	if c.guild == "" {
+		return private("%s", helpText+helpDM), nil
+	}
+	return private("%s", helpText+helpServer), nil
 }
 
 const helpText = `**briefbot** answers questions from your team's news briefings, quoting them.
 • ` + "`/ask question:`" + ` — ask; add ` + "`private:True`" + ` to see the answer alone. Answers cite sources as [n]; rate them with 👍/👎.
 • ` + "`/timeline topic:`" + ` — dated quotes about a topic, oldest first.
-• Mention me with a question in any channel I can read; in a thread, follow-ups use the thread's earlier questions.
+• Mention me with a question in any channel I can read, or message me directly. Reply to one of my answers to follow it up; in a thread, follow-ups use the thread's earlier questions.
 • ` + "`/briefings list [query]`" + ` and ` + "`/briefings show id:`" + ` — browse what I know.
 • ` + "`/briefing add`" + ` (url:, text: with title:, or file:) and ` + "`/briefing remove id:`" + ` — for server managers.
 • ` + "`/briefing feed add url:`" + `, ` + "`/briefing feed list`" + ` and ` + "`/briefing feed remove id:`" + ` — follow RSS or Atom feeds (server managers).
-Briefings added here are seen only in this server, plus the shared ones.`
+`
+
+const (
+	helpServer = "Briefings added in this server are seen only here, plus the shared ones."
+	helpDM     = "Here in DMs I search only the shared briefings (those added by the bot's operator); " +
+		"a server's own briefings are searched when you ask in that server."
+)
 
 // refuseClosing answers an interaction that arrives during shutdown, so the
 // user isn't left with "The application did not respond".
@@ -269,7 +242,7 @@ func (b *Bot) refuseClosing(ctx context.Context, i *discordgo.Interaction) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	r := &ixReply{s: b.s, i: i, log: b.log}
-	if err := r.send(ctx, text(true, "briefbot is restarting; please try again in a minute.")); err != nil {
+	if err := r.send(ctx, private("briefbot is restarting; please try again in a minute.")); err != nil {
 		b.log.Warn("refuse during shutdown", "err", redact(err.Error()))
 	}
 }

@@ -68,7 +68,7 @@ func (b *Bot) addFeed(ctx context.Context, c *call) (response, error) {
 	case err != nil:
 		return response{}, err
 	}
-	return text(true, "Following feed `%d`: <%s>. Its new items are added to this server's briefings at every poll; "+
+	return private("Following feed `%d`: <%s>. Its new items are added to this server's briefings at every poll; "+
 		"`/briefing feed list` shows how the last poll went.", f.ID, f.URL), nil
 }
 
@@ -78,7 +78,7 @@ func (b *Bot) listFeeds(ctx context.Context, c *call) (response, error) {
 		return response{}, err
 	}
 	if len(feeds) == 0 {
-		return text(true, "This server follows no feeds. Add one with `/briefing feed add url:`."), nil
+		return private("This server follows no feeds. Add one with `/briefing feed add url:`."), nil
 	}
 	lines := make([]string, 0, len(feeds))
 	for _, f := range feeds {
@@ -118,5 +118,5 @@ func (b *Bot) removeFeed(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	return text(true, "Stopped following feed `%d`. The briefings it added stay; remove them with `/briefing remove`.", id), nil
+	return private("Stopped following feed `%d`. The briefings it added stay; remove them with `/briefing remove`.", id), nil
 }

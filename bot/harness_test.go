@@ -54,7 +54,13 @@ type env struct {
 
 func start(t testing.TB, configure ...func(*Config, *keywordAnswerer)) *env {
 	t.Helper()
-	fake := discordtest.New(t, discordtest.Options{})
+	return startFake(t, discordtest.Options{}, configure...)
+}
+
+// startFake is start with a fake Discord configured by opts.
+func startFake(t testing.TB, opts discordtest.Options, configure ...func(*Config, *keywordAnswerer)) *env {
+	t.Helper()
+	fake := discordtest.New(t, opts)
 	lib := &memLibrary{}
 	ans := &keywordAnswerer{lib: lib}
 	cfg := Config{

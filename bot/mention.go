@@ -2,11 +2,10 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"runtime/debug"
+	"slices"
 	"strings"
-	"time"
+	"unicode"
 
 	"github.com/briefbot/briefbot/rag"
 	"github.com/bwmarrin/discordgo"
@@ -16,54 +15,93 @@ import (
 // follow-up; older ones rarely matter and cost prompt space.
 const maxTurns = 6
 
-// onMessage answers a message that mentions the bot, as a reply to it.
+// onMessage answers a message addressed to the bot: one that mentions it,
+// a reply to one of its messages, any message in a DM, and (when the
+// bot may read message content) any message in a thread it answers in.
+// Everything else is ignored. The answer is a reply to the message.
 func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	self := b.self()
-	if m.Author == nil || m.Author.Bot || self == "" || !mentions(m, self) {
+	if m.Author == nil || m.Author.Bot || self == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, b.cfg.AnswerTimeout)
-	defer cancel()
+	mentioned, ref := mentions(m, self), repliedTo(m, self)
+	if m.GuildID != "" && !mentioned && ref == nil && !b.inAnswerThread(m.ChannelID) {
+		return
+	}
 	log := b.log.With("message", m.ID, "guild", m.GuildID, "user", m.Author.ID, "command", "mention")
-	rep := &msgReply{s: b.s, channelID: m.ChannelID, ref: m.SoftReference(), log: log}
-	defer func() {
-		if v := recover(); v != nil {
-			log.Error("panic in handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			rep.fail(ctx, errPanic)
-		}
-	}()
+	if !b.mayAnswer(m.ChannelID, log) {
+		return
+	}
+	rep := &msgReply{s: b.s, channelID: m.ChannelID, ref: m.SoftReference(), message: m.ID,
+		user: m.Author.ID, notices: b.notices, canReact: b.can(m.ChannelID, permReact), log: log}
+	t := task{log: log, rep: rep, user: m.Author.ID, limited: true}
 	question := stripMention(m.Content, self)
-	if question == "" {
-		b.replyOrLog(ctx, rep, text(false, "Ask me a question after the mention, e.g. @briefbot what did the EU decide on chips?"))
+	switch {
+	case question == "" && !mentioned:
+		// Without the message content intent, a reply that doesn't ping
+		// the bot arrives empty: there is nothing to answer.
 		return
+	case question == "":
+		t.refusal = &refusal{text: "Ask me a question after the mention, e.g. @briefbot what did the EU decide on chips?", emoji: "❓"}
+	default:
+		if emoji, ok := smallTalk(question); ok {
+			t.refusal = &refusal{emoji: emoji}
+		}
 	}
-	if ok, wait := b.limits.allow(m.Author.ID, time.Now()); !ok {
-		b.replyOrLog(ctx, rep, text(false, "You're asking faster than I can answer; try again in %d s.", int(wait.Seconds())))
-		return
+	t.start = func(ctx context.Context) error {
+		if err := b.s.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
+			log.Debug("typing indicator", "err", redact(err.Error()))
+		}
+		return nil
 	}
-	if err := b.s.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
-		log.Debug("typing indicator", "err", redact(err.Error()))
+	t.run = func(ctx context.Context) (response, error) {
+		q := rag.Question{Text: question, Scopes: scopes(m.GuildID), Asked: askedAt(m.ID, m.Timestamp)}
+		q.History = b.threadHistory(ctx, m.ChannelID, m.ID, log)
+		if ref != nil {
+			q.History = withTurn(q.History, ref)
+		}
+		msgs, err := b.answer(ctx, question, q, rep)
+		return response{msgs: msgs}, err
 	}
-	release, err := b.acquire(ctx)
-	if err != nil {
-		rep.fail(ctx, err)
-		return
-	}
-	defer release()
-	q := rag.Question{Text: question, Scopes: scopes(m.GuildID), Asked: askedAt(m.ID, m.Timestamp)}
-	q.History = b.threadHistory(ctx, m.ChannelID, m.ID, log)
-	msgs, err := b.answer(ctx, question, q, rep)
-	if err != nil {
-		rep.fail(ctx, err)
-		return
-	}
-	b.replyOrLog(ctx, rep, response{msgs: msgs})
+	b.perform(ctx, t)
 }
 
-func (b *Bot) replyOrLog(ctx context.Context, rep replier, r response) {
-	if err := rep.send(ctx, r); err != nil {
-		b.log.Error("send reply", "err", redact(err.Error()))
+// repliedTo returns the bot's message that m replies to, or nil.
+func repliedTo(m *discordgo.Message, self string) *discordgo.Message {
+	r := m.ReferencedMessage
+	if m.Type != discordgo.MessageTypeReply || r == nil || r.Author == nil || r.Author.ID != self {
+		return nil
 	}
+	return r
+}
+
+// withTurn makes the answer a reply refers to the latest turn of the
+// history: "and in March?" under an answer follows up that answer's
+// question, wherever it sits in a thread.
+func withTurn(history []rag.Turn, ref *discordgo.Message) []rag.Turn {
+	q, a, ok := splitQuestion(ref.Content)
+	if !ok || a == "" {
+		return history
+	}
+	turn := rag.Turn{Question: q, Answer: a}
+	out := slices.DeleteFunc(slices.Clone(history), func(t rag.Turn) bool { return t == turn })
+	out = append(out, turn)
+	if len(out) > maxTurns {
+		out = out[len(out)-maxTurns:]
+	}
+	return out
+}
+
+// inAnswerThread reports whether a channel is a thread the bot started to
+// answer in, where every message is for the bot. Only with the message
+// content intent does Discord deliver their text; without it such
+// messages arrive empty and are ignored by onMessage.
+func (b *Bot) inAnswerThread(channelID string) bool {
+	if !b.cfg.MessageContent {
+		return false
+	}
+	ch, err := b.s.State.Channel(channelID)
+	return err == nil && ch.IsThread() && ch.OwnerID == b.self()
 }
 
 func mentions(m *discordgo.Message, id string) bool {
@@ -81,16 +119,15 @@ func stripMention(content, id string) string {
 	return strings.TrimSpace(oneLine(content))
 }
 
-// threadHistory returns the earlier questions and answers in a thread,
-// oldest first, read back from the bot's own answers (each starts with the
-// quoted question). Outside threads, and on any error, it returns nil: a
-// question without history is still worth answering.
 // isThread reports whether a channel is a thread. A channel's type never
 // changes, so the answer is remembered: one REST call per channel, not per
 // question.
 func (b *Bot) isThread(ctx context.Context, channelID string, log *slog.Logger) bool {
 	if v, ok := b.threads.Load(channelID); ok {
 		return v.(bool)
+	}
+	if ch, err := b.s.State.Channel(channelID); err == nil {
+		return ch.IsThread()
 	}
 	ch, err := b.s.Channel(channelID, discordgo.WithContext(ctx))
 	if err != nil {
@@ -101,8 +138,12 @@ func (b *Bot) isThread(ctx context.Context, channelID string, log *slog.Logger) 
 	return ch.IsThread()
 }
 
+// threadHistory returns the earlier questions and answers in a thread,
+// oldest first, read back from the bot's own answers (each starts with the
+// quoted question). Outside threads, and on any error, it returns nil: a
+// question without history is still worth answering.
 func (b *Bot) threadHistory(ctx context.Context, channelID, before string, log *slog.Logger) []rag.Turn {
-	if !b.isThread(ctx, channelID, log) {
+	if !b.isThread(ctx, channelID, log) || !b.can(channelID, permReadHistory) {
 		return nil
 	}
 	msgs, err := b.s.ChannelMessages(channelID, 50, before, "", "", discordgo.WithContext(ctx))
@@ -127,66 +168,51 @@ func (b *Bot) threadHistory(ctx context.Context, channelID, before string, log *
 	return turns
 }
 
-// msgReply answers a channel message with a reply: the first message
-// references the question, and is edited as the answer streams.
-type msgReply struct {
-	s         *discordgo.Session
-	channelID string
-	ref       *discordgo.MessageReference
-	log       *slog.Logger
-	primary   string // ID of our first reply, once sent
-}
-
-func (r *msgReply) progress(ctx context.Context, content string) error {
-	return r.put(ctx, outMsg{content: content})
-}
-
-// put creates the primary reply or replaces its contents.
-func (r *msgReply) put(ctx context.Context, m outMsg) error {
-	embeds, comps := nonNil(m)
-	if r.primary == "" {
-		sent, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
-			Content: m.content, Embeds: embeds, Components: comps, Reference: r.ref, AllowedMentions: noMentions(),
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("send reply: %w", err)
-		}
-		r.primary = sent.ID
-		return nil
+// smallTalk reports whether a message is only thanks, praise or a greeting,
+// with no question in it, and the reaction that answers it: searching the
+// briefings for "thanks, great!" helps nobody.
+func smallTalk(text string) (emoji string, ok bool) {
+	if strings.Contains(text, "?") {
+		return "", false
 	}
-	_, err := r.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-		ID: r.primary, Channel: r.channelID, Content: &m.content, Embeds: &embeds, Components: &comps,
-		AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
-	if err != nil {
-		return fmt.Errorf("edit reply: %w", err)
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '\'')
+	})
+	if len(words) == 0 || len(words) > 8 {
+		return "", false
 	}
-	return nil
+	greeting := false
+	for _, w := range words {
+		kind, known := smallTalkWords[w]
+		if !known && !onlySymbols(w) {
+			return "", false
+		}
+		greeting = greeting || kind == "greeting"
+	}
+	if greeting {
+		return "👋", true
+	}
+	return "👍", true
 }
 
-func (r *msgReply) send(ctx context.Context, resp response) error {
-	for i, m := range resp.msgs {
-		if i == 0 {
-			if err := r.put(ctx, m); err != nil {
-				return err
-			}
-			continue
-		}
-		_, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
-			Content: m.content, Embeds: m.embeds, Components: m.components, AllowedMentions: noMentions(),
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("send reply part %d: %w", i+1, err)
+// smallTalkWords are the words thanks, praise and greetings are made of.
+var smallTalkWords = map[string]string{
+	"thanks": "", "thank": "", "you": "", "thx": "", "ty": "", "tysm": "", "cheers": "", "merci": "", "danke": "",
+	"great": "", "cool": "", "nice": "", "perfect": "", "awesome": "", "amazing": "", "excellent": "", "brilliant": "",
+	"ok": "", "okay": "", "k": "", "got": "", "it": "", "good": "", "lol": "", "wow": "", "very": "", "much": "",
+	"so": "", "a": "", "lot": "", "super": "", "helpful": "", "that": "", "that's": "", "thats": "", "was": "",
+	"is": "", "this": "", "makes": "", "sense": "", "understood": "", "noted": "", "yes": "", "yep": "", "sure": "",
+	"alright": "", "appreciated": "", "appreciate": "", "again": "", "bot": "", "briefbot": "", "job": "", "work": "",
+	"hi": "greeting", "hello": "greeting", "hey": "greeting", "morning": "greeting", "evening": "greeting", "yo": "greeting",
+}
+
+// onlySymbols reports whether w has no letters or digits: an emoji such
+// as 👍 or 🙏.
+func onlySymbols(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
 		}
 	}
-	return nil
-}
-
-func (r *msgReply) fail(ctx context.Context, err error) {
-	msg := userMessage(err, r.log)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if serr := r.put(ctx, outMsg{content: msg}); serr != nil {
-		r.log.Warn("send error reply", "err", redact(serr.Error()))
-	}
+	return true
 }

@@ -26,9 +26,15 @@ type outMsg struct {
 	components []discordgo.MessageComponent
 }
 
-// text is a response of one message.
-func text(ephemeral bool, format string, a ...any) response {
-	return response{ephemeral: ephemeral, msgs: []outMsg{{content: fmt.Sprintf(format, a...)}}}
+// private is a response of one message only the asker sees (ephemeral
+// for interactions).
+func private(format string, a ...any) response {
+	return response{ephemeral: true, msgs: []outMsg{{content: fmt.Sprintf(format, a...)}}}
+}
+
+// public is a response of one message the whole channel sees.
+func public(format string, a ...any) response {
+	return response{msgs: []outMsg{{content: fmt.Sprintf(format, a...)}}}
 }
 
 // noMentions is sent with every message and edit: an empty parse list (not
@@ -88,6 +94,8 @@ type replier interface {
 	send(ctx context.Context, r response) error
 	// fail tells the user what went wrong; it logs through userMessage.
 	fail(ctx context.Context, err error)
+	// refuse turns a request away before any work was done.
+	refuse(ctx context.Context, r refusal) error
 }
 
 // ixReply answers an interaction: an immediate callback, or a deferred
@@ -194,7 +202,7 @@ func (r *ixReply) fail(ctx context.Context, err error) {
 	defer cancel()
 	var serr error
 	if !r.acked || r.ephemeral {
-		serr = r.send(ctx, text(true, "%s", msg))
+		serr = r.send(ctx, private("%s", msg))
 	} else {
 		if derr := r.s.InteractionResponseDelete(r.i, discordgo.WithContext(ctx)); derr != nil {
 			r.log.Warn("delete response", "err", redact(derr.Error()))
@@ -204,6 +212,11 @@ func (r *ixReply) fail(ctx context.Context, err error) {
 	if serr != nil {
 		r.log.Warn("send error message", "err", redact(serr.Error()))
 	}
+}
+
+// refuse answers privately: only the user who asked sees a refusal.
+func (r *ixReply) refuse(ctx context.Context, rf refusal) error {
+	return r.send(ctx, private("%s", rf.text))
 }
 
 func (r *ixReply) followup(ctx context.Context, m outMsg, ephemeral bool) error {

@@ -39,7 +39,7 @@ func (b *Bot) runTimeline(ctx context.Context, c *call) (response, error) {
 	}
 	head := "**Timeline: " + escapeMarkdown(truncate(oneLine(topic), 100)) + "**\n"
 	if len(cites) == 0 {
-		return text(false, "%sThe briefings have no dated quotes about this.", head), nil
+		return public("%sThe briefings have no dated quotes about this.", head), nil
 	}
 	var lines []string
 	for _, ct := range cites {

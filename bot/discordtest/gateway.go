@@ -112,6 +112,10 @@ func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
 		return false
 	}
+	if s.disallowedIntents(id.Intents) {
+		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
+		return false
+	}
 	g.identifies++
 	g.intents = id.Intents
 	g.sessionID = fmt.Sprintf("session-%d", g.identifies)
@@ -128,6 +132,7 @@ func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 	})
 	g.conn, g.ready = conn, true
 	g.writeLocked("READY", ready)
+	s.guildCreatesLocked()
 	for _, e := range pending {
 		g.writeLocked(e.Type, e.Data)
 	}

@@ -159,7 +159,8 @@ func (s *Server) dispatchInteraction(by Invoker, typ int, data map[string]any, m
 	return Interaction{ID: in.id, Token: in.token}
 }
 
-// PostMessage stores a message by a user and dispatches MESSAGE_CREATE.
+// PostMessage stores a message by a user and dispatches MESSAGE_CREATE as
+// the bot's intents let it see the message (see delivered).
 // Each of mentions (user IDs, typically the bot's) is written as <@id> at
 // the start of the content and listed in the message's mentions, as the
 // Discord client does. It returns the message ID.
@@ -190,7 +191,9 @@ func (s *Server) PostMessage(by Invoker, content string, mentions ...string) str
 	s.storeLocked(msg)
 	s.notifyLocked()
 	s.mu.Unlock()
-	s.Dispatch("MESSAGE_CREATE", msg)
+	if d, ok := s.delivered(msg); ok {
+		s.Dispatch("MESSAGE_CREATE", d)
+	}
 	return msg["id"].(string)
 }
 

@@ -46,6 +46,12 @@ func (s *Server) route(r *http.Request, req Request) (int, any) {
 	case len(p) >= 3 && p[0] == "webhooks":
 		return s.webhook(m, p, req.Body)
 	case len(p) >= 2 && p[0] == "channels":
+		if status, e := s.checkAccess(m, p, req); status != 0 {
+			return status, e
+		}
+		if status, body, ok := s.extraChannelRoute(m, p, req); ok {
+			return status, body
+		}
 		return s.channelRoute(m, p, req)
 	}
 	e := errBody(0, "404: Not Found")

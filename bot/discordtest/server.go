@@ -45,6 +45,10 @@ type Options struct {
 	// AckDeadline is how long after dispatch an interaction may be
 	// acknowledged; default 3 s, as on Discord.
 	AckDeadline time.Duration
+	// PrivilegedIntents are the privileged intents switched on in the
+	// developer portal (e.g. IntentMessageContent); an IDENTIFY asking for
+	// another one is closed with 4014, as on Discord. Default none.
+	PrivilegedIntents int64
 }
 
 // Server is the fake Discord. Its zero value is not usable; call New.
@@ -64,7 +68,8 @@ type Server struct {
 	inters   map[string]*interaction // by token
 	files    map[string][]byte       // fake CDN: name -> bytes
 
-	gw gateway
+	gw  gateway
+	acc access
 }
 
 // Channel is a channel the fake knows; unknown channels are plain text
@@ -75,6 +80,9 @@ type Channel struct {
 	Type     int    `json:"type"` // 0 text, 11 public thread, 1 DM
 	ParentID string `json:"parent_id,omitempty"`
 	Name     string `json:"name,omitempty"`
+	OwnerID  string `json:"owner_id,omitempty"` // a thread's creator
+	// Overwrites are the channel's permission overwrites (see AddGuild).
+	Overwrites []Overwrite `json:"permission_overwrites,omitempty"`
 }
 
 // New starts a fake Discord closed at the end of the test.
@@ -142,11 +150,13 @@ func (s *Server) AppID() string { return s.opts.AppID }
 // BotID is the bot user's ID.
 func (s *Server) BotID() string { return s.opts.BotID }
 
-// AddChannel makes a channel known, e.g. a thread (Type 11).
+// AddChannel makes a channel known, e.g. a thread (Type 11). A channel of
+// a known guild (AddGuild) is announced to a connected bot.
 func (s *Server) AddChannel(c Channel) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.channels[c.ID] = c
+	s.mu.Unlock()
+	s.announceChannel(c)
 }
 
 // AddFile serves data at the returned URL, as Discord's CDN serves attachments.

@@ -30,6 +30,8 @@ type Config struct {
 	AdminRoles   []string
 	AdminUsers   []string
 	AsksPerMin   int
+	// MessageContent requests Discord's privileged message content intent.
+	MessageContent bool
 
 	AllowPrivateURLs bool
 	FeedInterval     time.Duration // how often serve polls every feed
@@ -88,6 +90,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.AllowPrivateURLs = true
 	default:
 		return c, fmt.Errorf("BRIEFBOT_ALLOW_PRIVATE_URLS=%q: use 1 or 0", v)
+	}
+	switch v := getenv("BRIEFBOT_MESSAGE_CONTENT"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.MessageContent = true
+	default:
+		return c, fmt.Errorf("BRIEFBOT_MESSAGE_CONTENT=%q: use 1 or 0", v)
 	}
 	if c.FeedInterval, err = envDuration(getenv, "BRIEFBOT_FEED_INTERVAL", 30*time.Minute); err != nil {
 		return c, err

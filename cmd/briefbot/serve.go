@@ -29,7 +29,8 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 	b, err := bot.New(bot.Config{
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
-		Parse: corpus.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store,
+		MessageContent: cfg.MessageContent,
+		Parse:          corpus.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store,
 	}, lib, lib, a.logger)
 	if err != nil {
 		return err
