@@ -32,6 +32,12 @@ type retrieval struct {
 	idf    map[string]float64
 	words  []string // ranking words: the question's, time words removed, plus a follow-up's context
 	topic  []string // the question's own words, time words removed: what an answer must cover
+	// thread are the words of the thread's previous question when this
+	// one is a short follow-up ("and how did China respond?"): the answer
+	// must cover them and topic together. previous is the answer the
+	// thread already gave, whose sentences are not quoted again.
+	thread   []string
+	previous string
 	timing timing
 	// inWindow counts the hits inside the question's hard window; when it
 	// is zero, nearest is the visible article dated closest to the window.
@@ -48,8 +54,10 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
 	r := retrieval{topic: e.an.words(stripped), timing: t}
 	rankText := stripped
-	if prev := followUpContext(r.topic, q.History); prev != "" {
-		rankText += "\n" + prev
+	if prev := followUpContext(r.topic, q.History); prev != nil {
+		_, prevStripped := readTiming(prev.Question, q.Asked)
+		rankText += "\n" + prevStripped
+		r.thread, r.previous = e.an.words(prevStripped), prev.Answer
 	}
 	r.words = e.an.words(rankText)
 	wantVec := mode != RetrieveBM25 && len(r.words) > 0
@@ -253,12 +261,12 @@ func diversify(ranked []scored, ix *index, k int) []scored {
 	return out[:min(k, len(out))]
 }
 
-// followUpContext is the previous question of a thread when the new one is
-// a short follow-up ("and what did NATO say?"), so retrieval stays on the
-// thread's topic; a question that stands on its own gets "".
-func followUpContext(topic []string, history []Turn) string {
+// followUpContext is the previous turn of a thread when the new question
+// is a short follow-up ("and what did NATO say?"), so retrieval stays on
+// the thread's topic; a question that stands on its own gets nil.
+func followUpContext(topic []string, history []Turn) *Turn {
 	if len(history) == 0 || len(topic) >= 4 {
-		return ""
+		return nil
 	}
-	return history[len(history)-1].Question
+	return &history[len(history)-1]
 }
