@@ -24,6 +24,7 @@ type conformStore interface {
 	Remove(ctx context.Context, scopes []string, id string) (Article, error)
 	Get(ctx context.Context, scopes []string, id string) (Article, error)
 	List(ctx context.Context, scopes []string) ([]Listed, error)
+	ScopesOf(ctx context.Context, id string) ([]string, error)
 	Each(ctx context.Context, embedder string, fn func(Loaded) error) error
 	FindContent(ctx context.Context, scope, hash string) (string, bool, error)
 	CachedVectors(ctx context.Context, embedder string, hashes []string) (map[string][]float32, error)
@@ -243,6 +244,9 @@ func TestConformScopesAndRemove(t *testing.T) {
 		}
 		if got, err := s.Get(ctx, []string{GlobalScope, "guildB"}, "same"); err != nil || got.Title != "Same B" {
 			t.Errorf("Get same from guild B: %q, %v", got.Title, err)
+		}
+		if got, err := s.ScopesOf(ctx, "same"); err != nil || !cmp.Equal(got, []string{"guildA", "guildB"}) {
+			t.Errorf("ScopesOf(same): %v, %v", got, err)
 		}
 		if _, err := s.Remove(ctx, []string{GlobalScope, "guildB"}, "a"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("guild B removing guild A's article: %v, want ErrNotFound", err)

@@ -207,3 +207,17 @@ func (s *PGStore) VectorDims(ctx context.Context, embedder string) (int, error) 
 	}
 	return n / 4, nil
 }
+
+// ScopesOf returns every scope that holds an article id (see
+// Store.ScopesOf).
+func (s *PGStore) ScopesOf(ctx context.Context, id string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT scope FROM articles WHERE id = $1 ORDER BY scope`, id)
+	if err != nil {
+		return nil, fmt.Errorf("scopes of %s: %w", id, s.explain(err))
+	}
+	scopes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("scopes of %s: %w", id, s.explain(err))
+	}
+	return scopes, nil
+}

@@ -105,6 +105,8 @@ func TestCommandsOnPostgres(t *testing.T) {
 		"TimelineCommand":           TestTimelineCommand,
 		"IngestURLThenAsk":          TestIngestURLThenAsk,
 		"FeedCommands":              TestFeedCommands,
+		"RemoveScoped":              TestRemoveScoped,
+		"ServeRemoveOnlyOwnScope":   TestServeRemoveOnlyOwnScope,
 	} {
 		t.Run(name, func(t *testing.T) { onPostgres(t, fn) })
 	}

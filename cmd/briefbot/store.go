@@ -17,6 +17,7 @@ type store interface {
 	rag.Store
 	IsEmpty(ctx context.Context) (bool, error)
 	MarkSeeded(ctx context.Context) error
+	ScopesOf(ctx context.Context, id string) ([]string, error)
 	AddFeed(ctx context.Context, f corpus.Feed) (corpus.Feed, error)
 	Feeds(ctx context.Context, scopes []string) ([]corpus.Feed, error)
 	RemoveFeed(ctx context.Context, scopes []string, id int64) error
