@@ -24,9 +24,12 @@ type sentence struct {
 	hit        int // index in the hits
 	start, end int // in the article body
 	// coverage is the share of the question's weight the sentence holds
-	// (a follow-up's thread words included); score orders the quotes,
-	// with a follow-up's own words counting double its thread's.
-	coverage, score float64
+	// (a follow-up's thread words included); score, the share of the
+	// question's own words, orders the quotes, and tie, the share of a
+	// follow-up's thread words, breaks ties: after "Which hacker groups
+	// did the EU denounce?", "and what did NATO do?" wants NATO's
+	// statement, not more about hackers.
+	coverage, score, tie float64
 }
 
 // extract builds the extractive answer: the sentences of the top passages
@@ -187,7 +190,7 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 				continue
 			}
 			in := e.an.stemSet(h.Passage.Text[rg[0]:rg[1]])
-			got, score := 0.0, 0.0
+			got, score, tie := 0.0, 0.0, 0.0
 			for _, q := range weights {
 				w := 0.0
 				switch {
@@ -198,15 +201,21 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 				}
 				got += w
 				if q.thread {
-					w /= 2
+					tie += w
+				} else {
+					score += w
 				}
-				score += w
 			}
 			out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1],
-				coverage: got / total, score: score / total})
+				coverage: got / total, score: score / total, tie: tie / total})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].tie > out[j].tie
+	})
 	return out
 }
 
