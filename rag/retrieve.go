@@ -29,16 +29,16 @@ type retrieval struct {
 	// idf holds the idf of every ranking word over the visible passages,
 	// taken under the index's read lock: the shards' live statistics must
 	// not be read after it is released.
-	idf    map[string]float64
-	words  []string // ranking words: the question's, time words removed, plus a follow-up's context
-	topic  []string // the question's own words, time words removed: what an answer must cover
+	idf   map[string]float64
+	words []string // ranking words: the question's, time words removed, plus a follow-up's context
+	topic []string // the question's own words, time words removed: what an answer must cover
 	// thread are the words of the thread's previous question when this
 	// one is a short follow-up ("and how did China respond?"): the answer
 	// must cover them and topic together. previous is the answer the
 	// thread already gave, whose sentences are not quoted again.
 	thread   []string
 	previous string
-	timing timing
+	timing   timing
 	// inWindow counts the hits inside the question's hard window; when it
 	// is zero, nearest is the visible article dated closest to the window.
 	inWindow int
