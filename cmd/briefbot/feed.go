@@ -228,7 +228,7 @@ func startPolling(ctx context.Context, interval time.Duration, f *corpus.Fetcher
 		if a.metrics != nil {
 			items = countedPolls{FeedStore: items, m: a.metrics}
 		}
-		pollEvery(ctx, interval, f, items, a.store, a.logger.With("component", "feeds"))
+		pollEvery(ctx, interval, f, items, pollingStore(a), a.logger.With("component", "feeds"))
 	}()
 	return func() { cancel(); <-done }
 }
