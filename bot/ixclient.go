@@ -172,6 +172,7 @@ func (c *ixClient) send(ctx context.Context, route, token, method, path string, 
 	req.Header.Set("User-Agent", "DiscordBot (https://github.com/briefbot/briefbot, 1)")
 	resp, err := c.http.Do(req)
 	if err != nil {
+		c.giveBack(route, token)
 		// net/http quotes the URL, token included.
 		return 0, fmt.Errorf("%s: %s", route, redact(err.Error()))
 	}
@@ -198,6 +199,17 @@ func (c *ixClient) send(ctx context.Context, route, token, method, path string, 
 		}
 	}
 	return 0, nil
+}
+
+// giveBack returns the slot of a request that got no answer (cancelled,
+// or the connection failed), so that its bucket does not wait for headers
+// that will never come.
+func (c *ixClient) giveBack(route, token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.bucketLocked(route, token); b.reset.IsZero() || b.limit == 0 || b.remaining < b.limit {
+		b.remaining++
+	}
 }
 
 // learn records what an answer's headers say: the route's bucket hash,
