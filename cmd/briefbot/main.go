@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/joho/godotenv"
 	"io"
 	"os"
@@ -16,6 +17,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == corpus.SandboxArg { // serve's PDF reader: reads no settings, no .env
+		os.Exit(corpus.RunSandboxChild(os.Stdin, os.Stdout))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	getenv, err := envWithDotEnv(".env")
 	if err == nil {
