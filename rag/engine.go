@@ -62,11 +62,11 @@ func (c *Config) defaults() {
 	}
 }
 
-// Engine answers questions from the articles in a corpus.Store. It keeps
+// Engine answers questions from the articles in a Store. It keeps
 // in-memory indexes that mirror the store; the store stays the source of
 // truth and is written first.
 type Engine struct {
-	store  *corpus.Store
+	store  Store
 	emb    Embedder
 	an     *analyzer
 	index  *index
@@ -80,7 +80,7 @@ type Engine struct {
 // deleted, a blob cut short or of another dimension) are embedded now and
 // cached, with cfg.Progress reporting and a log line; a restart with the
 // same embedder embeds nothing.
-func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, logger *slog.Logger) (*Engine, error) {
+func New(ctx context.Context, store Store, emb Embedder, cfg Config, logger *slog.Logger) (*Engine, error) {
 	cfg.defaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

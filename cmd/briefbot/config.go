@@ -12,8 +12,9 @@ import (
 // Config is every setting of .env.example, read once from the environment.
 // Packages receive the parts they need; nothing else reads the environment.
 type Config struct {
-	DataDir  string
-	LogLevel slog.Level
+	DataDir     string
+	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
+	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
 	LocalDims  int
@@ -22,6 +23,8 @@ type Config struct {
 	OpenAIKey     string
 	OpenAIBaseURL string
 	ChatModel     string
+	// MaxAnswerTokens is the max_tokens of every chat request.
+	MaxAnswerTokens int
 
 	DiscordToken string
 	DiscordAppID string
@@ -49,6 +52,7 @@ func (c Config) OpenAI() rag.OpenAIConfig {
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
+		DatabaseURL:   strings.TrimSpace(getenv("BRIEFBOT_DATABASE_URL")),
 		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
 		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", rag.DefaultEmbedModel),
 		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
@@ -61,6 +65,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminRoles:    splitList(getenv("BRIEFBOT_ADMIN_ROLE_IDS")),
 		AdminUsers:    splitList(getenv("BRIEFBOT_ADMIN_USER_IDS")),
 	}
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return c, err
+	}
 	var err error
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
 		return c, err
@@ -69,6 +76,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.AsksPerMin, err = envInt(getenv, "BRIEFBOT_ASKS_PER_MINUTE", 5); err != nil {
+		return c, err
+	}
+	if c.MaxAnswerTokens, err = envInt(getenv, "BRIEFBOT_MAX_ANSWER_TOKENS", rag.DefaultMaxAnswerTokens); err != nil {
 		return c, err
 	}
 	switch c.Embedder {
