@@ -201,3 +201,18 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	}
 	return b.Buffer.Write(p)
 }
+
+// ParseFile is ParseFile with PDFs read by the fetcher's ReadPDF (the
+// child process, in serve): an uploaded file is as untrusted as a link.
+// The child has its own deadline, hence no ctx.
+func (f *Fetcher) ParseFile(name string, data []byte, fn func(Article) error) error {
+	if format, ok := FormatOf(name); !ok || format.Name != "pdf" || f.cfg.ReadPDF == nil {
+		return ParseFile(name, data, fn)
+	}
+	a, err := f.cfg.ReadPDF(context.Background(), data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	finish(&a, name)
+	return fn(a)
+}

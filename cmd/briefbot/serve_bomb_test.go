@@ -39,6 +39,11 @@ func TestServePDFBombs(t *testing.T) {
 			t.Errorf("add %s: %q, want a refusal saying %q", path, got, want)
 		}
 	}
+	upload := e.fake.SlashCommand(admin, "briefing", discordtest.Sub("add",
+		e.fake.Attach("file", "bomb.pdf", "application/pdf", pdfs["/text-bomb.pdf"])))
+	if got := e.reply(upload, "upload", func(m discordtest.Message) bool { return m.Content != "" }).Content; !strings.Contains(got, "more than 2 MB of text") {
+		t.Errorf("upload of the text bomb: %q, want a refusal naming the cap", got)
+	}
 	if after, _, _ := cli(t, e.dir, "", nil, "list", "--json", "--guild", guildA); after != before {
 		t.Errorf("the store changed:\nbefore %s\nafter %s", before, after)
 	}
