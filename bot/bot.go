@@ -81,6 +81,10 @@ type Config struct {
 	Fetch FetchFunc // nil: /briefing add url: is refused
 	Parse ParseFunc // nil: /briefing add file: is refused
 	Feeds FeedList  // nil: /briefing feed is refused
+
+	// Transport carries every REST call (nil: http.DefaultTransport); serve
+	// wraps it to count Discord's 429 answers for /metrics.
+	Transport http.RoundTripper
 }
 
 // ErrNoToken is returned by New when Config.Token is empty.
@@ -142,7 +146,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 	if token == "" {
 		return nil, ErrNoToken
 	}
-	client, err := newHTTPClient(cfg.APIURL)
+	client, err := newHTTPClient(cfg.APIURL, cfg.Transport)
 	if err != nil {
 		return nil, err
 	}

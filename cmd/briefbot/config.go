@@ -14,6 +14,7 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
+	HTTPAddr    string // host:port of serve's /healthz, /readyz and /metrics; "" for none
 	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
@@ -53,6 +54,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
 		DatabaseURL:   strings.TrimSpace(getenv("BRIEFBOT_DATABASE_URL")),
+		HTTPAddr:      strings.TrimSpace(getenv("BRIEFBOT_HTTP_ADDR")),
 		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
 		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", rag.DefaultEmbedModel),
 		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),

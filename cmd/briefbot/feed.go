@@ -231,7 +231,11 @@ func startPolling(ctx context.Context, interval time.Duration, f *corpus.Fetcher
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pollEvery(ctx, interval, f, feedItems{engine: a.engine, store: a.store}, a.store, a.logger.With("component", "feeds"))
+		var items corpus.FeedStore = feedItems{engine: a.engine, store: a.store}
+		if a.metrics != nil {
+			items = countedPolls{FeedStore: items, m: a.metrics}
+		}
+		pollEvery(ctx, interval, f, items, a.store, a.logger.With("component", "feeds"))
 	}()
 	return func() { cancel(); <-done }
 }
