@@ -256,3 +256,22 @@ func TestShutdownIsBounded(t *testing.T) {
 		t.Fatalf("original = %q with %d follow-ups, want the placeholder replaced by a message telling the user", m.Content, len(e.fake.Followups(in)))
 	}
 }
+
+// TestAnswerAfterTheDeadlineIsStillSent: the engine's fallback answer comes
+// after the request's deadline without an error; the user gets it instead
+// of a half-streamed message.
+func TestAnswerAfterTheDeadlineIsStillSent(t *testing.T) {
+	e := start(t, func(c *Config, a *keywordAnswerer) {
+		c.AnswerTimeout = 300 * time.Millisecond
+		a.late = true
+	})
+	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
+	m := e.ask(member(guildA, channelA, "501"), "What did the EU agree on chips?")[0]
+	if !strings.Contains(m.Content, "43 billion euro chips act") {
+		t.Errorf("answer = %q, want the late answer", m.Content)
+	}
+	mention := e.mention(member(guildA, channelA, "502"), "What did the EU agree on chips?")
+	if !strings.Contains(mention.Content, "43 billion euro chips act") {
+		t.Errorf("reply to the mention = %q, want the late answer", mention.Content)
+	}
+}

@@ -103,6 +103,9 @@ func (l *memLibrary) count() int {
 type keywordAnswerer struct {
 	lib  *memLibrary
 	gate chan struct{}
+	// late, when set, makes every answer come only after ctx's deadline,
+	// without an error, as the real engine's fallback does.
+	late bool
 
 	mu        sync.Mutex
 	questions []rag.Question
@@ -114,6 +117,9 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 	k.mu.Lock()
 	k.questions = append(k.questions, q)
 	k.mu.Unlock()
+	if k.late {
+		<-ctx.Done()
+	}
 	if k.gate != nil {
 		select {
 		case <-k.gate:
