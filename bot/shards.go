@@ -63,20 +63,6 @@ func (b *Bot) addHandler(h any) (remove func()) {
 	}
 }
 
-// open connects every shard's session, one after the other (Discord
-// allows one IDENTIFY at a time per max_concurrency bucket).
-func (b *Bot) open() error {
-	for i, s := range b.sessions() {
-		if err := s.Open(); err != nil {
-			for _, o := range b.sessions()[:i] {
-				o.Close()
-			}
-			return fmt.Errorf("connect to Discord gateway (shard %d of %d): %s", s.ShardID, s.ShardCount, redact(err.Error()))
-		}
-	}
-	return nil
-}
-
 // close disconnects every session; the first error is returned.
 func (b *Bot) close() error {
 	var first error
