@@ -84,7 +84,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	}
 	var kw, vec []scored
 	if mode != RetrieveVectors {
-		kw = stats.search(r.words, ix.docLen, ix.alive, candidates)
+		kw = stats.search(r.terms(e.an), ix.docLen, ix.alive, candidates)
 	}
 	if wantVec {
 		if qe, ok := e.emb.(queryEmbedder); ok {
@@ -125,7 +125,7 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 	if len(r.words) > 0 {
 		var kwIn, vecIn []scored
 		if mode != RetrieveVectors {
-			kwIn = stats.search(r.words, ix.docLen, in, candidates)
+			kwIn = stats.search(r.terms(e.an), ix.docLen, in, candidates)
 		}
 		for _, s := range vec {
 			if in(s.doc) {
@@ -143,6 +143,12 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 		}
 	}
 	return inside
+}
+
+// terms are the keyword-index terms of the ranking words: each word and
+// its stem.
+func (r retrieval) terms(an *analyzer) []string {
+	return an.appendStems(append([]string(nil), r.words...), r.words)
 }
 
 func scopeSet(scopes []string) map[string]bool {

@@ -31,14 +31,30 @@ func (t timing) future(a *corpus.Article) bool { return !a.DateGuessed && t.Afte
 // a question asks for the latest news.
 const recencyHalfLife = 14 * 24 * time.Hour
 
+// recencyBoost is the share of the best score the newest candidate gains
+// when the question asks for the latest news; gentleBoost when it has no
+// time words but a moment of asking: news questions are mostly about the
+// news of their day. 0.05 / 0.15 / 0.25 gave recall@5 0.881 / 0.915 /
+// 0.932 on realtimeqa and 0.924 / 0.937 / 0.940 on realtimeqa_briefs; the
+// dev sets are weekly quizzes, so the gentler 0.15 is kept.
+const (
+	recencyBoost = 0.5
+	gentleBoost  = 0.15
+)
+
 // order applies the question's timing to a ranked list: with a hard window
 // the passages inside it come first (in rank order); with a recency
-// preference, newer articles gain up to half the best score, fading with
-// age behind the newest candidate; articles from after the moment of asking
-// go last. Nothing is dropped.
+// preference ("latest"), newer articles gain up to half the best score,
+// fading with age behind the newest candidate, and without time words a
+// known moment of asking gives them a gentler preference; articles from
+// after the moment of asking go last. Nothing is dropped.
 func (t timing) order(ranked []scored, ix *index) []scored {
-	if t.Recent && len(ranked) > 0 {
-		t.boostRecent(ranked, ix)
+	switch {
+	case len(ranked) == 0:
+	case t.Recent:
+		t.boostRecent(ranked, ix, recencyBoost)
+	case !t.Hard && !t.Asked.IsZero():
+		t.boostRecent(ranked, ix, gentleBoost)
 	}
 	rank := func(s scored) int {
 		a := ix.entries[s.doc].article
@@ -54,7 +70,7 @@ func (t timing) order(ranked []scored, ix *index) []scored {
 	return ranked
 }
 
-func (t timing) boostRecent(ranked []scored, ix *index) {
+func (t timing) boostRecent(ranked []scored, ix *index, boost float64) {
 	var newest time.Time
 	best := 0.0
 	for _, s := range ranked {
@@ -65,7 +81,7 @@ func (t timing) boostRecent(ranked []scored, ix *index) {
 	}
 	for i, s := range ranked {
 		age := newest.Sub(ix.entries[s.doc].article.Published)
-		ranked[i].score += best / 2 * math.Exp2(-float64(max(age, 0))/float64(recencyHalfLife))
+		ranked[i].score += best * boost * math.Exp2(-float64(max(age, 0))/float64(recencyHalfLife))
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
 }
