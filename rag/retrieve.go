@@ -20,8 +20,13 @@ const (
 	RetrieveVectors = "vector"
 )
 
-// candidates is how deep each side ranks before fusion.
-const candidates = 50
+// candidates is how deep each side ranks before fusion; nearestDepth how
+// many passages holding the question's words are searched for the one
+// dated nearest an empty window.
+const (
+	candidates   = 50
+	nearestDepth = 1000
+)
 
 // retrieval is one ranked list and the statistics used to make it.
 type retrieval struct {
@@ -39,8 +44,9 @@ type retrieval struct {
 	thread   []string
 	previous string
 	timing   timing
-	// inWindow counts the hits inside the question's hard window; when it
-	// is zero, nearest is the visible article dated closest to the window.
+	// inWindow counts the hits inside the window of a question about the
+	// briefings' own period ("what's new this week?"); when it is zero,
+	// nearest is the relevant article dated closest to the window.
 	inWindow int
 	nearest  *corpus.Article
 }
@@ -96,18 +102,22 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		}
 	}
 	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
-	if t.Hard {
+	if t.refuses() {
 		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
 	}
 	for _, s := range diversify(t.order(ranked, ix), ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
-		if t.Hard && t.inWindow(en.article) {
+		if t.refuses() && t.inWindow(en.article) {
 			r.inWindow++
 		}
 	}
-	if t.Hard && r.inWindow == 0 {
-		r.nearest = t.nearest(r.hits, ix, scopeSet(scopes))
+	if t.refuses() && r.inWindow == 0 {
+		var relevant []scored
+		if content := e.contentWords(r.topic); len(content) > 0 {
+			relevant = stats.search(e.an.appendStems(content, content), ix.docLen, ix.alive, nearestDepth)
+		}
+		r.nearest = t.nearest(relevant, ix, scopeSet(scopes))
 	}
 	return r, nil
 }
