@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,7 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 			t.Errorf("sources embed %q lacks %q", desc, want)
 		}
 	}
-	if !hasButton(m, voteUp) || !hasButton(m, voteDown) {
+	if voteButton(m, voteUp) == "" || voteButton(m, voteDown) == "" {
 		t.Errorf("components = %+v, want 👍 and 👎 buttons", m.Components)
 	}
 	// Streaming: the message grew through edits before the final one.
@@ -126,15 +127,13 @@ func TestVoteStoredWithQuestionAndAnswer(t *testing.T) {
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	m := e.ask(member(guildA, channelA, "501"), "What did the EU agree on chips?")[0]
-	click := e.fake.Click(member(guildA, channelA, "777"), m.ID, voteDown)
+	click := e.fake.Click(member(guildA, channelA, "777"), m.ID, voteButton(m, voteDown))
 	got := e.reply(click, "vote thanks", hasText("👎"))
 	if !got[0].Ephemeral() {
 		t.Error("vote acknowledgement is public")
 	}
-	e.lib.mu.Lock()
-	votes := append([]Vote(nil), e.lib.votes...)
-	e.lib.mu.Unlock()
-	if len(votes) != 1 {
+	votes, err := e.ledger.Votes(context.Background())
+	if err != nil || len(votes) != 1 {
 		t.Fatalf("votes = %d, want 1", len(votes))
 	}
 	v := votes[0]

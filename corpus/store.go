@@ -92,6 +92,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, schemaSQL); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
+	if _, err := s.db.ExecContext(ctx, questionsSQL); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
 	return nil
 }
 

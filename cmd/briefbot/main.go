@@ -86,6 +86,7 @@ Usage:
   briefbot eval --questions FILE [--docs FILE] [-k N] [--json]
   briefbot timeline [--json] [--date YYYY-MM-DD] [--guild ID] TOPIC
   briefbot serve
+  briefbot report [--guild ID] [--since 30d] [--json]
 
 Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
 Settings come from the environment; see .env.example.`
@@ -106,6 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
 		"eval": runEval, "serve": runServe, "timeline": runTimeline, "feed": runFeed,
+		"report": runReport,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
