@@ -184,8 +184,8 @@ func (b *Bot) remove(ctx context.Context, c *call) (response, error) {
 	a, err := b.lib.Get(ctx, own, id)
 	if errors.Is(err, corpus.ErrNotFound) {
 		if g, gerr := b.lib.Get(ctx, []string{corpus.GlobalScope}, id); gerr == nil {
-			return response{}, inputErrorf("**%s** is shared by every server, so it can't be removed from here; ask the bot's operator.",
-				escapeMarkdown(truncate(oneLine(g.Title), 150)))
+			return response{}, inputErrorf("**%s** is shared by every server, so it can't be removed from here; "+
+				"the bot's operator can remove it with `briefbot remove %s`.", escapeMarkdown(truncate(oneLine(g.Title), 150)), g.ID)
 		}
 	}
 	if err != nil {

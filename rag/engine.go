@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -61,11 +62,11 @@ func (c *Config) defaults() {
 	}
 }
 
-// Engine answers questions from the articles in a corpus.Store. It keeps
+// Engine answers questions from the articles in a Store. It keeps
 // in-memory indexes that mirror the store; the store stays the source of
 // truth and is written first.
 type Engine struct {
-	store  *corpus.Store
+	store  Store
 	emb    Embedder
 	an     *analyzer
 	index  *index
@@ -79,7 +80,7 @@ type Engine struct {
 // deleted, a blob cut short or of another dimension) are embedded now and
 // cached, with cfg.Progress reporting and a log line; a restart with the
 // same embedder embeds nothing.
-func New(ctx context.Context, store *corpus.Store, emb Embedder, cfg Config, logger *slog.Logger) (*Engine, error) {
+func New(ctx context.Context, store Store, emb Embedder, cfg Config, logger *slog.Logger) (*Engine, error) {
 	cfg.defaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -298,19 +299,25 @@ func (e *Engine) vectorsFor(ctx context.Context, ps []corpus.Passage) (corpus.Ve
 	return vecs, nil
 }
 
-// Remove deletes the article id visible from scopes from the store and the
-// indexes. It returns corpus.ErrNotFound when no such article is visible.
+// Remove deletes the article id in one of scopes from the store and the
+// indexes. Unlike answering, it does not add the global scope: a server's
+// admin passes only the server's scope, so a shared article is not found
+// (nil scopes mean the global scope alone). It returns corpus.ErrNotFound
+// when no such article is in scopes.
 func (e *Engine) Remove(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
-	a, err := e.store.Remove(ctx, normScopes(scopes), id)
+	a, err := e.store.Remove(ctx, exactScopes(scopes), id)
 	if err != nil {
 		return a, err
 	}
 	return a, e.index.remove(ctx, a.Scope, a.ID)
 }
 
-// Get returns the article id visible from scopes.
+// Get returns the article id in one of scopes, exactly as given: callers
+// that show what a server sees pass the global scope themselves (nil
+// scopes mean the global scope alone). The remove path depends on this to
+// tell a server's article from a shared one.
 func (e *Engine) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
-	return e.store.Get(ctx, normScopes(scopes), id)
+	return e.store.Get(ctx, exactScopes(scopes), id)
 }
 
 // List returns the articles visible from scopes, newest first.
@@ -320,3 +327,19 @@ func (e *Engine) List(ctx context.Context, scopes []string) ([]corpus.Listed, er
 
 // ErrNoQuestion is returned for an empty question.
 var ErrNoQuestion = errors.New("the question is empty")
+
+// exactScopes is scopes without duplicates; nil means the global scope
+// alone. Unlike normScopes (what answering searches) it never adds the
+// global scope.
+func exactScopes(scopes []string) []string {
+	if len(scopes) == 0 {
+		return []string{corpus.GlobalScope}
+	}
+	var out []string
+	for _, s := range scopes {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

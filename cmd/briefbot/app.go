@@ -16,7 +16,7 @@ import (
 
 // app is what every command works with: the store and the engine over it.
 type app struct {
-	store  *corpus.Store
+	store  store
 	engine *rag.Engine
 	logger *slog.Logger
 }
@@ -83,7 +83,7 @@ func isBool(f *flag.Flag) bool {
 // and loads the engine. Progress of a re-embedding goes to stderr.
 func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
 	logger := newLogger(cfg, std.err)
-	store, err := corpus.Open(ctx, cfg.DataDir)
+	store, err := dialStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +122,8 @@ func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
 // indexes would cost seconds on a large corpus, and the next command that
 // answers loads them from the store anyway. A brand-new data directory
 // still gets its sample, through openApp.
-func openStore(ctx context.Context, cfg Config, std stdio) (*corpus.Store, func() error, error) {
-	store, err := corpus.Open(ctx, cfg.DataDir)
+func openStore(ctx context.Context, cfg Config, std stdio) (store, func() error, error) {
+	store, err := dialStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

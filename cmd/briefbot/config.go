@@ -12,8 +12,9 @@ import (
 // Config is every setting of .env.example, read once from the environment.
 // Packages receive the parts they need; nothing else reads the environment.
 type Config struct {
-	DataDir  string
-	LogLevel slog.Level
+	DataDir     string
+	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
+	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
 	LocalDims  int
@@ -49,6 +50,7 @@ func (c Config) OpenAI() rag.OpenAIConfig {
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
+		DatabaseURL:   strings.TrimSpace(getenv("BRIEFBOT_DATABASE_URL")),
 		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
 		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", rag.DefaultEmbedModel),
 		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
@@ -60,6 +62,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DiscordAPI:    strings.TrimSpace(getenv("DISCORD_API_URL")),
 		AdminRoles:    splitList(getenv("BRIEFBOT_ADMIN_ROLE_IDS")),
 		AdminUsers:    splitList(getenv("BRIEFBOT_ADMIN_USER_IDS")),
+	}
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return c, err
 	}
 	var err error
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {

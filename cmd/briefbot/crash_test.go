@@ -64,10 +64,7 @@ func checkWhole(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	store, err := corpus.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openTestStore(t, dir)
 	defer store.Close()
 	engine, err := rag.New(ctx, store, rag.NewLocalEmbedder(0), rag.Config{}, nil)
 	if err != nil {

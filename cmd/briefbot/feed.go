@@ -200,7 +200,7 @@ type pollResult struct {
 // pollFeeds polls every feed once, one after the other (a feed's items are
 // fetched one by one too, so a site is never hit in parallel). Only a
 // failure to list the feeds, or ctx ending, stops it early.
-func pollFeeds(ctx context.Context, f *corpus.Fetcher, items corpus.FeedStore, store *corpus.Store) ([]pollResult, error) {
+func pollFeeds(ctx context.Context, f *corpus.Fetcher, items corpus.FeedStore, store store) ([]pollResult, error) {
 	feeds, err := store.Feeds(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -231,7 +231,7 @@ func startPolling(ctx context.Context, interval time.Duration, f *corpus.Fetcher
 
 // pollEvery polls every feed shortly after start and then once per
 // interval until ctx ends, logging what each poll did. serve runs it.
-func pollEvery(ctx context.Context, interval time.Duration, f *corpus.Fetcher, items corpus.FeedStore, store *corpus.Store, log *slog.Logger) {
+func pollEvery(ctx context.Context, interval time.Duration, f *corpus.Fetcher, items corpus.FeedStore, store store, log *slog.Logger) {
 	first := min(interval, 10*time.Second) // let the bot connect first
 	timer := time.NewTimer(first)
 	defer timer.Stop()
@@ -261,7 +261,7 @@ func pollEvery(ctx context.Context, interval time.Duration, f *corpus.Fetcher, i
 // the item is then remembered in the store.
 type feedItems struct {
 	engine *rag.Engine
-	store  *corpus.Store
+	store  store
 }
 
 func (fi feedItems) SeenItem(ctx context.Context, feedID int64, itemURL string) (bool, error) {

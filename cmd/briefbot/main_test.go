@@ -13,7 +13,7 @@ import (
 // cli runs briefbot in-process with args against data directory dir.
 func cli(t *testing.T, dir, stdin string, env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
-	return cliCtx(context.Background(), dir, stdin, env, args...)
+	return cliCtx(context.Background(), dir, stdin, withStore(t, dir, env), args...)
 }
 
 func cliCtx(ctx context.Context, dir, stdin string, env map[string]string, args ...string) (string, string, error) {

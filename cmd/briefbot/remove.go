@@ -4,13 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/briefbot/briefbot/corpus"
 )
 
+// runRemove removes articles from exactly one scope: the global (shared)
+// one by default, a server's with --guild. An ID found only in another
+// scope is refused with the flag that reaches it, so `--guild X` can never
+// delete a shared article and a plain remove never deletes a server's.
 func runRemove(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("remove", &cfg, std)
-	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID whose article to remove (default: global)")
+	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID whose article to remove (default: the shared, global articles)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -24,10 +30,14 @@ func runRemove(ctx context.Context, cfg Config, args []string, std stdio) error 
 	defer closeStore()
 	failed := 0
 	for _, id := range fs.Args() {
-		art, err := store.Remove(ctx, []string{corpus.GlobalScope, *guild}, id)
+		art, err := store.Remove(ctx, []string{*guild}, id)
 		if errors.Is(err, corpus.ErrNotFound) {
 			failed++
-			fmt.Fprintf(std.out, "not found %s: no such article; see briefbot list\n", id)
+			others, err := store.ScopesOf(ctx, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(std.out, notInScope(id, *guild, others))
 			continue
 		}
 		if err != nil {
@@ -39,4 +49,24 @@ func runRemove(ctx context.Context, cfg Config, args []string, std stdio) error 
 		return fmt.Errorf("%d of the IDs were not found: %w", failed, errSilent)
 	}
 	return nil
+}
+
+// notInScope says that id is not in scope and, when other scopes hold it,
+// the command that reaches it.
+func notInScope(id, scope string, others []string) string {
+	where := "the shared articles"
+	if scope != corpus.GlobalScope {
+		where = "server " + scope
+	}
+	switch {
+	case len(others) == 0:
+		return fmt.Sprintf("not found %s: no such article in %s; see briefbot list", id, where)
+	case slices.Contains(others, corpus.GlobalScope):
+		return fmt.Sprintf("not found %s in %s: %s is a shared article; remove it with `briefbot remove %s`", id, where, id, id)
+	case len(others) == 1:
+		return fmt.Sprintf("not found %s in %s: %s is in server %s: use --guild %s (briefbot remove --guild %s %s)",
+			id, where, id, others[0], others[0], others[0], id)
+	}
+	return fmt.Sprintf("not found %s in %s: %s is in servers %s: use --guild with one of them",
+		id, where, id, strings.Join(others, ", "))
 }

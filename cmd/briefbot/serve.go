@@ -42,7 +42,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 // library adapts the engine and store to what the bot needs.
 type library struct {
 	engine *rag.Engine
-	store  *corpus.Store
+	store  store
 }
 
 func (l library) Answer(ctx context.Context, q rag.Question, onDelta func(string)) (rag.Answer, error) {

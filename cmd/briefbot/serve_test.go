@@ -38,7 +38,7 @@ func startServe(t *testing.T, settings ...string) *serveEnv {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := cliCtx(ctx, dir, "", env, "serve")
+		_, _, err := cliCtx(ctx, dir, "", withStore(t, dir, env), "serve")
 		done <- err
 	}()
 	t.Cleanup(func() { checkNoMentions(t, fake) })
