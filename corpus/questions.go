@@ -125,81 +125,101 @@ func (r Report) RefusedShare() float64 {
 // Report counts the questions asked and refused, lists the most frequent
 // refused questions, and counts the votes with the answers voted down.
 func (s *Store) Report(ctx context.Context, q ReportQuery) (Report, error) {
+	return report(ctx, q, func(ctx context.Context, query string, args ...any) (rows, func(), error) {
+		r, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, func() { r.Close() }, nil
+	}, func(int) string { return "?" })
+}
+
+// rows is what report reads of database/sql's and pgx's result rows.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// querier runs a query for report; done releases the rows.
+type querier func(ctx context.Context, query string, args ...any) (r rows, done func(), err error)
+
+// report is the Report of both stores: the SQL is the same but for the
+// placeholders (ph gives the nth).
+func report(ctx context.Context, q ReportQuery, query querier, ph func(n int) string) (Report, error) {
 	if q.Top <= 0 {
 		q.Top = 10
 	}
-	r := Report{Since: q.Since}
-	where, args := reportFilter(q)
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(refused), 0) FROM questions WHERE `+where, args...).
-		Scan(&r.Asked, &r.Refused)
+	r := Report{Since: q.Since, TopRefused: []Refusal{}, DownVoted: []DownVoted{}}
+	where, args := reportFilter(q, ph)
+	limit := ph(len(args) + 1)
+	err := each(ctx, query, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN refused THEN 1 ELSE 0 END), 0) FROM questions WHERE `+where,
+		args, func(rs rows) error { return rs.Scan(&r.Asked, &r.Refused) })
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
-	if r.TopRefused, err = s.topRefused(ctx, where, args, q.Top); err != nil {
-		return r, err
+	err = each(ctx, query, `SELECT MIN(question), COUNT(*) AS n FROM questions WHERE refused AND `+where+
+		` GROUP BY lower(trim(question)) ORDER BY n DESC, MAX(at) DESC LIMIT `+limit, append(args, q.Top), func(rs rows) error {
+		var f Refusal
+		err := rs.Scan(&f.Question, &f.Times)
+		r.TopRefused = append(r.TopRefused, f)
+		return err
+	})
+	if err != nil {
+		return r, fmt.Errorf("report refused questions: %w", err)
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(up), 0), COALESCE(SUM(1 - up), 0) FROM votes WHERE `+where, args...).
-		Scan(&r.Up, &r.Down)
+	err = each(ctx, query, `SELECT COALESCE(SUM(CASE WHEN up THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN up THEN 0 ELSE 1 END), 0)
+		FROM votes WHERE `+where, args, func(rs rows) error { return rs.Scan(&r.Up, &r.Down) })
 	if err != nil {
 		return r, fmt.Errorf("report votes: %w", err)
 	}
-	r.DownVoted, err = s.downVoted(ctx, where, args, q.Top)
-	return r, err
+	err = each(ctx, query, `SELECT MAX(question), MAX(answer), COUNT(*) AS n, MAX(at) FROM votes WHERE NOT up AND `+where+
+		` GROUP BY answer_id ORDER BY n DESC, MAX(at) DESC LIMIT `+limit, append(args, q.Top), func(rs rows) error {
+		var d DownVoted
+		err := rs.Scan(&d.Question, &d.Answer, &d.Votes, timeScanner{&d.At})
+		r.DownVoted = append(r.DownVoted, d)
+		return err
+	})
+	if err != nil {
+		return r, fmt.Errorf("report votes: %w", err)
+	}
+	return r, nil
+}
+
+// each runs a query and calls fn for every row.
+func each(ctx context.Context, query querier, sql string, args []any, fn func(rows) error) error {
+	rs, done, err := query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer done()
+	for rs.Next() {
+		if err := fn(rs); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
 }
 
 // reportFilter is the WHERE clause shared by questions and votes (both
 // have scope and at).
-func reportFilter(q ReportQuery) (string, []any) {
-	where, args := []string{"at >= ?"}, []any{stamp(q.Since)}
-	if q.Since.IsZero() {
-		args[0] = ""
+func reportFilter(q ReportQuery, ph func(int) string) (string, []any) {
+	where, args := []string{"at >= " + ph(1)}, []any{""}
+	if !q.Since.IsZero() {
+		args[0] = stamp(q.Since)
 	}
 	if q.Scopes != nil {
-		where = append(where, "scope IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.Scopes)), ",")+")")
+		var in []string
 		for _, sc := range q.Scopes {
 			args = append(args, sc)
+			in = append(in, ph(len(args)))
 		}
-		if len(q.Scopes) == 0 {
-			where[len(where)-1] = "0"
+		if len(in) == 0 {
+			in = append(in, "NULL")
 		}
+		where = append(where, "scope IN ("+strings.Join(in, ", ")+")")
 	}
 	return strings.Join(where, " AND "), args
-}
-
-func (s *Store) topRefused(ctx context.Context, where string, args []any, top int) ([]Refusal, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT MIN(question), COUNT(*) AS n FROM questions
-		WHERE refused = 1 AND `+where+` GROUP BY lower(trim(question)) ORDER BY n DESC, MAX(at) DESC LIMIT ?`, append(args, top)...)
-	if err != nil {
-		return nil, fmt.Errorf("report refused: %w", err)
-	}
-	defer rows.Close()
-	out := []Refusal{}
-	for rows.Next() {
-		var r Refusal
-		if err := rows.Scan(&r.Question, &r.Times); err != nil {
-			return nil, fmt.Errorf("report refused: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-func (s *Store) downVoted(ctx context.Context, where string, args []any, top int) ([]DownVoted, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT MAX(question), MAX(answer), COUNT(*) AS n, MAX(at) FROM votes
-		WHERE up = 0 AND `+where+` GROUP BY answer_id ORDER BY n DESC, MAX(at) DESC LIMIT ?`, append(args, top)...)
-	if err != nil {
-		return nil, fmt.Errorf("report votes: %w", err)
-	}
-	defer rows.Close()
-	out := []DownVoted{}
-	for rows.Next() {
-		var d DownVoted
-		if err := rows.Scan(&d.Question, &d.Answer, &d.Votes, timeScanner{&d.At}); err != nil {
-			return nil, fmt.Errorf("report votes: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // stamp is the stored form of a time: RFC 3339 in UTC, which sorts as text.

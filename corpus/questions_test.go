@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -41,9 +42,29 @@ func TestQuestionsTableAddedToAnOldStore(t *testing.T) {
 	}
 }
 
-func TestReport(t *testing.T) {
+// questionStore is what both stores provide for questions and reports.
+type questionStore interface {
+	RecordAsked(ctx context.Context, a Asked) (int64, error)
+	Asked(ctx context.Context, id int64) (Asked, error)
+	RecordVote(ctx context.Context, v Vote) error
+	Report(ctx context.Context, q ReportQuery) (Report, error)
+	Setting(ctx context.Context, scope, key string) (string, error)
+	SetSetting(ctx context.Context, scope, key, value string) error
+}
+
+var (
+	_ questionStore = (*Store)(nil)
+	_ questionStore = (*PGStore)(nil)
+)
+
+func TestConformReport(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, _ backend, _ string, cs conformStore) {
+		testReport(t, cs.(questionStore))
+	})
+}
+
+func testReport(t *testing.T, s questionStore) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	now := time.Now().UTC().Truncate(time.Second)
 	old := now.AddDate(0, 0, -40)
 	asked := []Asked{
@@ -85,4 +106,28 @@ func TestReport(t *testing.T) {
 	if err != nil || all.Asked != 6 || all.Down != 3 {
 		t.Errorf("report over everything: asked %d, down %d, %v; want 6 and 3", all.Asked, all.Down, err)
 	}
+}
+
+func TestConformSettings(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, _ backend, _ string, cs conformStore) {
+		ctx := context.Background()
+		s := cs.(questionStore)
+		if v, err := s.Setting(ctx, "g1", "answer_threads"); v != "" || err != nil {
+			t.Errorf("unset setting = %q, %v", v, err)
+		}
+		for _, v := range []string{"on", "off"} {
+			if err := s.SetSetting(ctx, "g1", "answer_threads", v); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Setting(ctx, "g1", "answer_threads"); got != v || err != nil {
+				t.Errorf("setting = %q, %v; want %q", got, err, v)
+			}
+		}
+		if got, _ := s.Setting(ctx, "g2", "answer_threads"); got != "" {
+			t.Errorf("another server's setting = %q", got)
+		}
+		if _, err := s.Asked(ctx, 999); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Asked(unknown) = %v, want ErrNotFound", err)
+		}
+	})
 }
