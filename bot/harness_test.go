@@ -61,6 +61,9 @@ func start(t testing.TB, configure ...func(*Config, *keywordAnswerer)) *env {
 // startFake is start with a fake Discord configured by opts.
 func startFake(t testing.TB, opts discordtest.Options, configure ...func(*Config, *keywordAnswerer)) *env {
 	t.Helper()
+	if opts.WaitTimeout == 0 {
+		opts.WaitTimeout = waitLong
+	}
 	fake := discordtest.New(t, opts)
 	lib := &memLibrary{}
 	ans := &keywordAnswerer{lib: lib}
@@ -161,24 +164,10 @@ func admin(guild, channel, user string) discordtest.Invoker {
 }
 
 // reply waits for an interaction's response to be complete (pred true) and
-// returns it with its follow-ups.
+// returns it with its follow-ups (discordtest.Server.AwaitResponse).
 func (e *env) reply(in discordtest.Interaction, what string, pred func(discordtest.Message) bool) []discordtest.Message {
 	e.t.Helper()
-	var all []discordtest.Message
-	e.fake.Wait(waitLong, what, func() bool {
-		m, ok := e.fake.Original(in)
-		if !ok {
-			return false
-		}
-		all = append([]discordtest.Message{m}, e.fake.Followups(in)...)
-		for _, m := range all {
-			if pred(m) {
-				return true
-			}
-		}
-		return false
-	})
-	return all
+	return e.fake.AwaitResponse(in, what, pred)
 }
 
 // answered reports whether a message is a finished answer: it carries the
@@ -198,20 +187,9 @@ func voteButton(m discordtest.Message, vote string) string {
 	return ""
 }
 
-func hasText(s string) func(discordtest.Message) bool {
-	return func(m discordtest.Message) bool { return strings.Contains(m.Content, s) }
-}
+var hasText = discordtest.HasText
 
-func hasButton(m discordtest.Message, customID string) bool {
-	for _, row := range m.Components {
-		for _, c := range row.Components {
-			if c.CustomID == customID {
-				return true
-			}
-		}
-	}
-	return false
-}
+func hasButton(m discordtest.Message, customID string) bool { return m.HasButton(customID) }
 
 func (e *env) ask(by discordtest.Invoker, question string) []discordtest.Message {
 	e.t.Helper()

@@ -11,32 +11,14 @@ import (
 )
 
 // botReplies returns the bot's messages in a channel.
-func (e *env) botReplies(channel string) []discordtest.Message {
-	var out []discordtest.Message
-	for _, m := range e.fake.ChannelMessages(channel) {
-		if m.Author.ID == e.fake.BotID() {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (e *env) botReplies(channel string) []discordtest.Message { return e.fake.BotMessages(channel) }
 
 // mention posts a message mentioning the bot and waits for the finished
 // reply to it.
 func (e *env) mention(by discordtest.Invoker, question string) discordtest.Message {
 	e.t.Helper()
 	id := e.fake.PostMessage(by, question, e.fake.BotID())
-	var got discordtest.Message
-	e.fake.Wait(waitLong, "reply to "+question, func() bool {
-		for _, m := range e.botReplies(by.ChannelID) {
-			if m.MessageReference != nil && m.MessageReference.MessageID == id && answered(m) {
-				got = m
-				return true
-			}
-		}
-		return false
-	})
-	return got
+	return e.fake.AwaitReply(by.ChannelID, id, "reply to "+question, answered)
 }
 
 func TestMentionGetsAReply(t *testing.T) {

@@ -192,24 +192,18 @@ func nonNil(m outMsg) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) 
 	return embeds, comps
 }
 
-// fail shows the error privately. After a public acknowledgement the
-// "thinking…" message is deleted and a private follow-up sent instead, so
-// that errors never land in the channel.
+// fail tells the user what went wrong: privately when nothing public was
+// sent yet, else in place of the public "thinking…" message. Discord
+// documents that a follow-up sent right after a deferral edits that
+// message and keeps it public (the ephemeral flag is ignored), and fails
+// with Unknown Message once it was deleted, so an error after a public
+// deferral cannot be made private; it replaces the placeholder instead.
 func (r *ixReply) fail(ctx context.Context, err error) {
 	msg := userMessage(err, r.log)
 	// Sending must work even when ctx is what failed.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	var serr error
-	if !r.acked || r.ephemeral {
-		serr = r.send(ctx, private("%s", msg))
-	} else {
-		if derr := r.s.InteractionResponseDelete(r.i, discordgo.WithContext(ctx)); derr != nil {
-			r.log.Warn("delete response", "err", redact(derr.Error()))
-		}
-		serr = r.followup(ctx, outMsg{content: msg}, true)
-	}
-	if serr != nil {
+	if serr := r.send(ctx, private("%s", msg)); serr != nil {
 		r.log.Warn("send error message", "err", redact(serr.Error()))
 	}
 }

@@ -389,7 +389,7 @@ func (s *Server) Reply(by Invoker, to, content string, ping bool) string {
 	msg := map[string]any{
 		"id": s.newIDLocked(), "channel_id": by.ChannelID, "author": by.user(),
 		"content": content, "mentions": ms, "embeds": []any{}, "components": []any{},
-		"timestamp": time.Now().UTC().Format(time.RFC3339Nano), "type": 19,
+		"timestamp": s.nowLocked().UTC().Format(time.RFC3339Nano), "type": 19,
 		"message_reference":  map[string]any{"message_id": to, "channel_id": by.ChannelID},
 		"referenced_message": maps.Clone(ref),
 	}
@@ -399,9 +399,10 @@ func (s *Server) Reply(by Invoker, to, content string, ping bool) string {
 	}
 	s.storeLocked(msg)
 	s.notifyLocked()
+	event := copyMap(msg) // encoded after the lock is released
 	s.mu.Unlock()
-	if d, ok := s.delivered(msg); ok {
+	if d, ok := s.delivered(event); ok {
 		s.Dispatch("MESSAGE_CREATE", d)
 	}
-	return fmt.Sprint(msg["id"])
+	return fmt.Sprint(event["id"])
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -18,7 +19,6 @@ type gateway struct {
 	sessionID  string
 	seq        int64
 	log        []event
-	delivered  int64 // highest seq written to a ready connection
 	identifies int
 	resumes    int
 	intents    int64
@@ -59,6 +59,10 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	conn.WriteJSON(event{Op: 10, Data: json.RawMessage(hello)})
 	g.mu.Unlock()
 	defer s.detach(conn)
+	if v := r.URL.Query().Get("v"); v != "" && v != "9" && v != "10" {
+		closeWith(conn, CloseInvalidAPIVersion)
+		return
+	}
 	for {
 		var in struct {
 			Op   int             `json:"op"`
@@ -77,7 +81,9 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case 6:
-			s.resume(conn, in.Data)
+			if !s.resume(conn, in.Data) {
+				return
+			}
 		}
 		s.mu.Lock()
 		s.notifyLocked()
@@ -97,34 +103,57 @@ func (s *Server) detach(conn *websocket.Conn) {
 	s.mu.Unlock()
 }
 
-// identify starts a new session: READY, then any events dispatched while
-// no session was listening.
+// Gateway close codes Discord uses for problems a reconnect cannot fix.
+const (
+	CloseAuthenticationFailed = 4004
+	CloseInvalidShard         = 4010
+	CloseShardingRequired     = 4011
+	CloseInvalidAPIVersion    = 4012
+	CloseInvalidIntents       = 4013
+	CloseDisallowedIntents    = 4014
+)
+
+var closeReasons = map[int]string{
+	CloseAuthenticationFailed: "Authentication failed.",
+	CloseInvalidShard:         "Invalid shard.",
+	CloseShardingRequired:     "Sharding required.",
+	CloseInvalidAPIVersion:    "Invalid API version.",
+	CloseInvalidIntents:       "Invalid intent(s).",
+	CloseDisallowedIntents:    "Disallowed intent(s).",
+}
+
+// knownIntents are the intent bits Discord defines (up to DIRECT_MESSAGE_POLLS).
+const knownIntents = 1<<26 - 1
+
+// closeWith sends a close frame with Discord's reason for code.
+func closeWith(conn *websocket.Conn, code int) {
+	msg := websocket.FormatCloseMessage(code, closeReasons[code])
+	conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+}
+
+// identify starts a new session with READY. Events dispatched while no
+// session listened are not replayed: as on Discord, only RESUME does that.
+// An IDENTIFY Discord would refuse is closed with its close code.
 func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 	var id struct {
-		Token   string `json:"token"`
-		Intents int64  `json:"intents"`
+		Token   string  `json:"token"`
+		Intents int64   `json:"intents"`
+		Shard   *[2]int `json:"shard"`
 	}
 	json.Unmarshal(data, &id)
+	if code := s.refuseIdentify(id.Token, id.Intents, id.Shard); code != 0 {
+		g := &s.gw
+		g.mu.Lock()
+		closeWith(conn, code)
+		g.mu.Unlock()
+		return false
+	}
 	g := &s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if id.Token != "Bot "+s.opts.Token {
-		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
-		return false
-	}
-	if s.disallowedIntents(id.Intents) {
-		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
-		return false
-	}
 	g.identifies++
 	g.intents = id.Intents
 	g.sessionID = fmt.Sprintf("session-%d", g.identifies)
-	var pending []event
-	for _, e := range g.log {
-		if e.Seq > g.delivered {
-			pending = append(pending, e)
-		}
-	}
 	ready, _ := json.Marshal(map[string]any{
 		"v": 10, "session_id": g.sessionID, "resume_gateway_url": s.GatewayURL(),
 		"user": s.botUser(), "guilds": []any{}, "private_channels": []any{},
@@ -133,37 +162,58 @@ func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 	g.conn, g.ready = conn, true
 	g.writeLocked("READY", ready)
 	s.guildCreatesLocked()
-	for _, e := range pending {
-		g.writeLocked(e.Type, e.Data)
-	}
 	return true
 }
 
+// refuseIdentify returns the close code Discord answers an IDENTIFY with,
+// or 0.
+func (s *Server) refuseIdentify(token string, intents int64, shard *[2]int) int {
+	switch {
+	case token != "Bot "+s.Token():
+		return CloseAuthenticationFailed
+	case shard != nil && (shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]):
+		return CloseInvalidShard
+	case s.opts.Shards > 1 && (shard == nil || shard[1] < s.opts.Shards):
+		return CloseShardingRequired
+	case intents&^knownIntents != 0 || intents < 0:
+		return CloseInvalidIntents
+	case s.disallowedIntents(intents):
+		return CloseDisallowedIntents
+	}
+	return 0
+}
+
 // resume replays the events after the client's sequence number, then
-// RESUMED; an unknown session gets INVALID_SESSION (op 9), as on Discord.
-func (s *Server) resume(conn *websocket.Conn, data json.RawMessage) {
+// RESUMED; an unknown session gets INVALID_SESSION (op 9), and a token
+// that is no longer valid is closed with 4004, as on Discord.
+func (s *Server) resume(conn *websocket.Conn, data json.RawMessage) bool {
 	var r struct {
 		Token     string `json:"token"`
 		SessionID string `json:"session_id"`
 		Seq       int64  `json:"seq"`
 	}
 	json.Unmarshal(data, &r)
+	valid := r.Token == "Bot "+s.Token()
 	g := &s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if r.Token != "Bot "+s.opts.Token || r.SessionID != g.sessionID {
+	if !valid {
+		closeWith(conn, CloseAuthenticationFailed)
+		return false
+	}
+	if r.SessionID != g.sessionID {
 		conn.WriteJSON(event{Op: 9, Data: json.RawMessage("false")})
-		return
+		return true
 	}
 	g.resumes++
 	g.conn, g.ready = conn, true
 	for _, e := range g.log {
 		if e.Seq > r.Seq {
 			conn.WriteJSON(e)
-			g.delivered = e.Seq
 		}
 	}
 	g.writeLocked("RESUMED", json.RawMessage("{}"))
+	return true
 }
 
 // writeLocked logs a new dispatch event and sends it if a session is
@@ -172,13 +222,14 @@ func (g *gateway) writeLocked(typ string, data json.RawMessage) {
 	g.seq++
 	e := event{Op: 0, Seq: g.seq, Type: typ, Data: data}
 	g.log = append(g.log, e)
-	if g.conn != nil && g.ready && g.conn.WriteJSON(e) == nil {
-		g.delivered = e.Seq
+	if g.conn != nil && g.ready {
+		g.conn.WriteJSON(e)
 	}
 }
 
 // Dispatch sends a gateway event (op 0) with the given type and payload. If
-// no session is connected it is kept and delivered on RESUME or IDENTIFY.
+// no session is connected it is kept and delivered on RESUME only; a new
+// IDENTIFY starts after it, as on Discord.
 func (s *Server) Dispatch(typ string, payload any) {
 	data, err := json.Marshal(payload)
 	if err != nil {
@@ -197,6 +248,19 @@ func (s *Server) Drop() {
 	defer g.mu.Unlock()
 	if g.conn != nil {
 		g.conn.UnderlyingConn().Close()
+		g.conn, g.ready = nil, false
+	}
+}
+
+// CloseGateway closes the gateway connection with a close code, as Discord
+// does, e.g. 4004 when the token was reset while the bot ran.
+func (s *Server) CloseGateway(code int) {
+	g := &s.gw
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.conn != nil {
+		closeWith(g.conn, code)
+		g.conn.Close()
 		g.conn, g.ready = nil, false
 	}
 }

@@ -3,6 +3,7 @@ package discordtest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,8 @@ func (s *Server) Autocomplete(by Invoker, command string, opts ...Option) Intera
 // customID on a stored message.
 func (s *Server) Click(by Invoker, messageID, customID string) Interaction {
 	s.mu.Lock()
-	msg := s.messages[messageID]
+	// A copy: the stored message may be edited while the event is encoded.
+	msg := copyMap(s.messages[messageID])
 	s.mu.Unlock()
 	data := map[string]any{"custom_id": customID, "component_type": 2}
 	return s.dispatchInteraction(by, 3, data, msg)
@@ -152,7 +154,7 @@ func (s *Server) dispatchInteraction(by Invoker, typ int, data map[string]any, m
 		in.componentMessage, _ = msg["id"].(string)
 	}
 	s.mu.Lock()
-	in.dispatched = time.Now()
+	in.dispatched = s.nowLocked()
 	s.inters[in.token] = in
 	s.mu.Unlock()
 	s.Dispatch("INTERACTION_CREATE", payload)
@@ -182,7 +184,7 @@ func (s *Server) PostMessage(by Invoker, content string, mentions ...string) str
 	msg := map[string]any{
 		"id": s.newIDLocked(), "channel_id": by.ChannelID, "author": by.user(),
 		"content": prefix.String() + content, "mentions": ms, "embeds": []any{}, "components": []any{},
-		"timestamp": time.Now().UTC().Format(time.RFC3339Nano), "type": 0,
+		"timestamp": s.nowLocked().UTC().Format(time.RFC3339Nano), "type": 0,
 	}
 	if by.GuildID != "" {
 		msg["guild_id"] = by.GuildID
@@ -190,11 +192,24 @@ func (s *Server) PostMessage(by Invoker, content string, mentions ...string) str
 	}
 	s.storeLocked(msg)
 	s.notifyLocked()
+	event := copyMap(msg) // encoded after the lock is released
 	s.mu.Unlock()
-	if d, ok := s.delivered(msg); ok {
+	if d, ok := s.delivered(event); ok {
 		s.Dispatch("MESSAGE_CREATE", d)
 	}
-	return msg["id"].(string)
+	return event["id"].(string)
+}
+
+// copyMap deep-copies a stored message through JSON, so that it can be
+// read without the fake's lock.
+func copyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	raw, _ := json.Marshal(m)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return out
 }
 
 func randomToken() string {

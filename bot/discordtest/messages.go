@@ -2,8 +2,6 @@ package discordtest
 
 import (
 	"encoding/json"
-	"fmt"
-	"unicode/utf8"
 )
 
 // Message is what a user sees of a message the bot sent.
@@ -153,72 +151,4 @@ func (s *Server) ChannelMessages(channelID string) []Message {
 		}
 	}
 	return out
-}
-
-// Discord's message limits.
-const (
-	maxContent     = 2000
-	maxEmbeds      = 10
-	maxDescription = 4096
-	maxEmbedTitle  = 256
-	maxEmbedTotal  = 6000
-	maxRows        = 5
-	maxRowButtons  = 5
-	maxChoices     = 25
-)
-
-// validate rejects a message body Discord would reject, with Discord's
-// "Invalid Form Body" error naming the field.
-func validate(d map[string]any) (int, any) {
-	bad := func(format string, a ...any) (int, any) {
-		return 400, errBody(50035, "Invalid Form Body: "+fmt.Sprintf(format, a...))
-	}
-	if c, _ := d["content"].(string); utf8.RuneCountInString(c) > maxContent {
-		return bad("content: must be %d or fewer in length", maxContent)
-	}
-	embeds, _ := d["embeds"].([]any)
-	if len(embeds) > maxEmbeds {
-		return bad("embeds: must be %d or fewer in length", maxEmbeds)
-	}
-	total := 0
-	for i, e := range embeds {
-		em, _ := e.(map[string]any)
-		desc, _ := em["description"].(string)
-		title, _ := em["title"].(string)
-		if utf8.RuneCountInString(desc) > maxDescription {
-			return bad("embeds.%d.description: must be %d or fewer in length", i, maxDescription)
-		}
-		if utf8.RuneCountInString(title) > maxEmbedTitle {
-			return bad("embeds.%d.title: must be %d or fewer in length", i, maxEmbedTitle)
-		}
-		total += utf8.RuneCountInString(desc) + utf8.RuneCountInString(title)
-		fields, _ := em["fields"].([]any)
-		for _, f := range fields {
-			fm, _ := f.(map[string]any)
-			n, _ := fm["name"].(string)
-			v, _ := fm["value"].(string)
-			total += utf8.RuneCountInString(n) + utf8.RuneCountInString(v)
-		}
-		if ft, ok := em["footer"].(map[string]any); ok {
-			t, _ := ft["text"].(string)
-			total += utf8.RuneCountInString(t)
-		}
-	}
-	if total > maxEmbedTotal {
-		return bad("embeds: total size %d exceeds %d", total, maxEmbedTotal)
-	}
-	rows, _ := d["components"].([]any)
-	if len(rows) > maxRows {
-		return bad("components: must be %d or fewer in length", maxRows)
-	}
-	for i, r := range rows {
-		rm, _ := r.(map[string]any)
-		if cs, _ := rm["components"].([]any); len(cs) > maxRowButtons || len(cs) == 0 {
-			return bad("components.%d.components: must be 1 to %d in length", i, maxRowButtons)
-		}
-	}
-	if ch, _ := d["choices"].([]any); len(ch) > maxChoices {
-		return bad("choices: must be %d or fewer in length", maxChoices)
-	}
-	return 0, nil
 }

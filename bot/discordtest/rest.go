@@ -3,6 +3,7 @@ package discordtest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ type interaction struct {
 	followups         []string // message IDs
 	componentMessage  string   // for button clicks: the message clicked
 	originalEphemeral bool
+	// loading: deferred (type 5) and the original not edited since, so a
+	// follow-up edits the loading message instead of creating one.
+	loading bool
 }
 
 const ephemeralFlag = 1 << 6
@@ -71,6 +75,9 @@ func (s *Server) overwriteCommands(app, scope string, body json.RawMessage) (int
 	if err := json.Unmarshal(body, &cmds); err != nil {
 		return 400, errBody(50109, "The request body contains invalid JSON.")
 	}
+	if code, e := validateCommands(cmds); code != 0 {
+		return code, e
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.commands[scope] = body
@@ -94,7 +101,7 @@ func (s *Server) callback(id, token string, body json.RawMessage) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, ok := s.inters[token]
-	if !ok || in.id != id || time.Since(in.dispatched) > s.opts.AckDeadline {
+	if !ok || in.id != id || s.nowLocked().Sub(in.dispatched) > s.opts.AckDeadline {
 		return 404, errBody(10062, "Unknown interaction")
 	}
 	if in.acked {
@@ -103,11 +110,8 @@ func (s *Server) callback(id, token string, body json.RawMessage) (int, any) {
 	if resp.Data == nil {
 		resp.Data = map[string]any{}
 	}
-	if code, e := validate(resp.Data); code != 0 {
+	if code, e := s.validateCallback(resp.Type, resp.Data); code != 0 {
 		return code, e
-	}
-	if _, ok := resp.Data["choices"].([]any); resp.Type == 8 && !ok {
-		return 400, errBody(50035, "Invalid Form Body: data.choices: This field is required")
 	}
 	in.acked, in.ackType = true, resp.Type
 	switch resp.Type {
@@ -115,6 +119,7 @@ func (s *Server) callback(id, token string, body json.RawMessage) (int, any) {
 		msg := s.newMessageLocked(in.channelID, in.guildID, resp.Data)
 		if resp.Type == 5 {
 			msg["content"] = ""
+			in.loading = true
 		}
 		in.original = msg["id"].(string)
 		in.originalEphemeral = flagsOf(resp.Data)&ephemeralFlag != 0
@@ -127,8 +132,27 @@ func (s *Server) callback(id, token string, body json.RawMessage) (int, any) {
 	return 204, nil
 }
 
+// validateCallback checks an interaction response's data for its type.
+func (s *Server) validateCallback(typ int, data map[string]any) (int, any) {
+	switch typ {
+	case 4:
+		return validate(data, true)
+	case 5, 6:
+		return 0, nil
+	case 7:
+		return validate(data, false)
+	case 8:
+		choices, ok := data["choices"].([]any)
+		if !ok {
+			return formError("data.choices: This field is required")
+		}
+		return validateChoices(choices)
+	}
+	return formError("type: Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.")
+}
+
 // webhook handles the interaction webhook: PATCH/DELETE/GET messages/{id}
-// (including @original) and POST for follow-ups.
+// (including @original) and POST for follow-ups, while the token is valid.
 func (s *Server) webhook(method string, p []string, body json.RawMessage) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,39 +160,45 @@ func (s *Server) webhook(method string, p []string, body json.RawMessage) (int, 
 	if !ok || p[1] != s.opts.AppID {
 		return 404, errBody(10015, "Unknown Webhook")
 	}
+	if s.nowLocked().Sub(in.dispatched) > s.opts.TokenLifetime {
+		return 401, errBody(50027, "Invalid Webhook Token")
+	}
 	var data map[string]any
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &data); err != nil {
 			return 400, errBody(50109, "The request body contains invalid JSON.")
 		}
-		if code, e := validate(data); code != 0 {
-			return code, e
-		}
 	}
 	if method == "POST" && len(p) == 3 {
-		if !in.acked {
-			return 404, errBody(10015, "Unknown Webhook")
-		}
-		msg := s.newMessageLocked(in.channelID, in.guildID, data)
-		in.followups = append(in.followups, msg["id"].(string))
-		s.notifyLocked()
-		return 200, msg
+		return s.followupLocked(in, data)
 	}
 	if len(p) != 5 || p[3] != "messages" {
-		return 404, errBody(0, "404: Not Found")
+		e := errBody(0, "404: Not Found")
+		e.route = true
+		return 404, e
 	}
 	id := p[4]
 	if id == "@original" {
 		id = in.original
+		if in.ackType == 6 || in.ackType == 7 { // the clicked message is the response
+			id = in.componentMessage
+			in.original = id
+		}
 	}
 	msg, ok := s.messages[id]
-	if !ok {
+	if !ok || !in.owns(id) {
 		return 404, errBody(10008, "Unknown Message")
 	}
 	switch method {
 	case "PATCH":
+		if code, e := validate(data, false); code != 0 {
+			return code, e
+		}
 		merge(msg, data)
-		msg["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
+		msg["edited_timestamp"] = s.nowLocked().UTC().Format(time.RFC3339Nano)
+		if id == in.original {
+			in.loading = false
+		}
 		s.notifyLocked()
 		return 200, msg
 	case "DELETE":
@@ -179,6 +209,45 @@ func (s *Server) webhook(method string, p []string, body json.RawMessage) (int, 
 		return 200, msg
 	}
 	return 405, errBody(0, "405: Method Not Allowed")
+}
+
+// owns reports whether a message belongs to the interaction's webhook.
+func (in *interaction) owns(id string) bool {
+	return id != "" && (id == in.original || slices.Contains(in.followups, id))
+}
+
+// followupLocked creates a follow-up. Right after a deferral it edits the
+// loading message instead and keeps its visibility, ignoring the
+// ephemeral flag, as Discord documents for backwards compatibility
+// (Create Followup Message); if that message was deleted, Discord answers
+// Unknown Message.
+func (s *Server) followupLocked(in *interaction, data map[string]any) (int, any) {
+	if !in.acked {
+		return 404, errBody(10015, "Unknown Webhook")
+	}
+	if in.loading {
+		msg, ok := s.messages[in.original]
+		if !ok {
+			return 404, errBody(10008, "Unknown Message")
+		}
+		if code, e := validate(data, false); code != 0 {
+			return code, e
+		}
+		flags := msg["flags"]
+		merge(msg, data)
+		msg["flags"] = flags
+		msg["edited_timestamp"] = s.nowLocked().UTC().Format(time.RFC3339Nano)
+		in.loading = false
+		s.notifyLocked()
+		return 200, msg
+	}
+	if code, e := validate(data, true); code != 0 {
+		return code, e
+	}
+	msg := s.newMessageLocked(in.channelID, in.guildID, data)
+	in.followups = append(in.followups, msg["id"].(string))
+	s.notifyLocked()
+	return 200, msg
 }
 
 // channelRoute handles channels/{c}, channels/{c}/messages[/{m}] and typing.
@@ -202,7 +271,7 @@ func (s *Server) channelRoute(method string, p []string, req Request) (int, any)
 		if err := json.Unmarshal(req.Body, &data); err != nil {
 			return 400, errBody(50109, "The request body contains invalid JSON.")
 		}
-		if code, e := validate(data); code != 0 {
+		if code, e := validate(data, true); code != 0 {
 			return code, e
 		}
 		guild := s.channels[cid].GuildID
@@ -214,14 +283,18 @@ func (s *Server) channelRoute(method string, p []string, req Request) (int, any)
 		if !ok || msg["channel_id"] != cid {
 			return 404, errBody(10008, "Unknown Message")
 		}
+		if author, _ := msg["author"].(map[string]any); author["id"] != s.opts.BotID {
+			return 403, errBody(50005, "Cannot edit a message authored by another user")
+		}
 		var data map[string]any
 		if err := json.Unmarshal(req.Body, &data); err != nil {
 			return 400, errBody(50109, "The request body contains invalid JSON.")
 		}
-		if code, e := validate(data); code != 0 {
+		if code, e := validate(data, false); code != 0 {
 			return code, e
 		}
 		merge(msg, data)
+		msg["edited_timestamp"] = s.nowLocked().UTC().Format(time.RFC3339Nano)
 		s.notifyLocked()
 		return 200, msg
 	}
@@ -256,7 +329,7 @@ func (s *Server) newMessageLocked(channelID, guildID string, data map[string]any
 	msg := map[string]any{
 		"id": s.newIDLocked(), "channel_id": channelID, "author": s.botUser(),
 		"content": "", "embeds": []any{}, "components": []any{}, "mentions": []any{},
-		"timestamp": time.Now().UTC().Format(time.RFC3339Nano), "type": 0,
+		"timestamp": s.nowLocked().UTC().Format(time.RFC3339Nano), "type": 0,
 	}
 	if guildID != "" {
 		msg["guild_id"] = guildID

@@ -6,7 +6,14 @@
 //
 // Like Discord, it rejects what Discord rejects: a wrong bot token, a second
 // acknowledgement of one interaction, an acknowledgement later than the
-// deadline, and messages over Discord's size limits.
+// deadline, a webhook call with an interaction token older than 15 minutes,
+// messages, embeds, components and command definitions over Discord's
+// documented limits, and requests over its rate limits (per route and major
+// parameter, per interaction token, and the global limit), with Discord's
+// X-RateLimit-* headers and 429 bodies. Its gateway closes with Discord's
+// fatal close codes (4004, 4010-4014) for a bad token, missing sharding,
+// a bad API version, invalid intents and privileged intents the portal has
+// not enabled, and replays missed events only on RESUME.
 package discordtest
 
 import (
@@ -45,10 +52,23 @@ type Options struct {
 	// AckDeadline is how long after dispatch an interaction may be
 	// acknowledged; default 3 s, as on Discord.
 	AckDeadline time.Duration
-	// PrivilegedIntents are the privileged intents switched on in the
-	// developer portal (e.g. IntentMessageContent); an IDENTIFY asking for
-	// another one is closed with 4014, as on Discord. Default none.
+	// TokenLifetime is how long an interaction token may be used for
+	// edits and follow-ups; default 15 min, as on Discord.
+	TokenLifetime time.Duration
+	// Latency delays every REST answer, as a distant API would.
+	Latency time.Duration
+	// Limits are the rate limits; zero fields take Discord's values.
+	Limits RateLimits
+	// PrivilegedIntents are the privileged intents enabled in the
+	// developer portal (GUILD_MEMBERS 1<<1, GUILD_PRESENCES 1<<8,
+	// MESSAGE_CONTENT 1<<15); an IDENTIFY asking for others is closed with
+	// 4014, as on Discord. Default none, as in a new application.
 	PrivilegedIntents int64
+	// WaitTimeout bounds AwaitResponse and AwaitReply; default 15 s.
+	WaitTimeout time.Duration
+	// Shards is how many shards Discord requires (bots in 2,500+ servers);
+	// an IDENTIFY with fewer is closed with 4011. Default 1.
+	Shards int
 }
 
 // Server is the fake Discord. Its zero value is not usable; call New.
@@ -58,6 +78,10 @@ type Server struct {
 	t    testing.TB
 
 	mu       sync.Mutex
+	token    string        // the accepted bot token; ResetToken changes it
+	offset   time.Duration // Advance moves the fake's clock
+	limits   limiter
+	invalid  int           // 401, 403 and 429 answers, which Discord counts toward a ban
 	changed  chan struct{} // closed and replaced on every change
 	requests []Request
 	nextID   int64
@@ -106,8 +130,20 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.AckDeadline == 0 {
 		opts.AckDeadline = 3 * time.Second
 	}
+	if opts.TokenLifetime == 0 {
+		opts.TokenLifetime = 15 * time.Minute
+	}
+	if opts.WaitTimeout == 0 {
+		opts.WaitTimeout = 15 * time.Second
+	}
+	if opts.Shards == 0 {
+		opts.Shards = 1
+	}
+	opts.Limits.setDefaults()
 	s := &Server{
 		opts:     opts,
+		token:    opts.Token,
+		limits:   limiter{windows: map[string]*window{}, conf: opts.Limits},
 		t:        t,
 		changed:  make(chan struct{}),
 		nextID:   1000000000000000000,
@@ -142,7 +178,46 @@ func (s *Server) GatewayURL() string {
 }
 
 // Token is the bot token the fake accepts (without "Bot ").
-func (s *Server) Token() string { return s.opts.Token }
+func (s *Server) Token() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
+// ResetToken makes the fake accept only token from now on, as pressing
+// Reset Token in the developer portal does: REST calls with the old token
+// get 401 and the gateway closes with 4004 on the next IDENTIFY or RESUME.
+func (s *Server) ResetToken(token string) {
+	s.mu.Lock()
+	s.token = token
+	s.mu.Unlock()
+}
+
+// now is the fake's clock: real time moved on by Advance.
+func (s *Server) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nowLocked()
+}
+
+func (s *Server) nowLocked() time.Time { return time.Now().Add(s.offset) }
+
+// Advance moves the fake's clock forward, e.g. past an interaction token's
+// 15 minutes, or past a rate-limit window.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}
+
+// InvalidRequests is how many requests were answered 401, 403 or 429
+// (except 429s of the shared scope). Discord bans an IP for an hour after
+// 10,000 of them in 10 minutes.
+func (s *Server) InvalidRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.invalid
+}
 
 // AppID is the application ID announced in READY.
 func (s *Server) AppID() string { return s.opts.AppID }
@@ -233,7 +308,8 @@ func (s *Server) NewID() string {
 	return s.newIDLocked()
 }
 
-// serveREST records the request, checks authorization and routes it.
+// serveREST waits the configured latency, applies the rate limits, routes
+// the request and records it with the status it got.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	req := Request{
@@ -246,20 +322,38 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	if len(body) == 0 {
 		req.Body = nil
 	}
-	status, resp := s.route(r, req)
+	if s.opts.Latency > 0 {
+		select {
+		case <-time.After(s.opts.Latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	var status int
+	var resp any
+	bot := r.Header.Get("Authorization") != ""
+	if lim := s.rateLimit(req, bot, w.Header()); lim != nil {
+		status, resp = http.StatusTooManyRequests, lim
+	} else {
+		status, resp = s.route(r, req)
+	}
 	s.mu.Lock()
 	req.Status = status
 	req.Unknown = status == http.StatusNotFound && isUnknownRoute(resp)
+	if status == 401 || status == 403 || status == 429 && w.Header().Get("X-RateLimit-Scope") != "shared" {
+		s.invalid++
+	}
 	s.requests = append(s.requests, req)
 	s.notifyLocked()
+	// Encoded under the lock: resp may be a stored message that another
+	// request edits.
+	out, _ := json.Marshal(resp)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(resp)
+	if status != http.StatusNoContent {
+		w.Write(out)
+	}
 }
 
 // apiError is Discord's JSON error body.
@@ -283,5 +377,5 @@ func (s *Server) authorized(r *http.Request, path string) bool {
 	if strings.HasPrefix(path, "webhooks/") || strings.HasPrefix(path, "interactions/") {
 		return true
 	}
-	return r.Header.Get("Authorization") == "Bot "+s.opts.Token
+	return r.Header.Get("Authorization") == "Bot "+s.Token()
 }
