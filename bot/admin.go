@@ -109,6 +109,7 @@ func (b *Bot) sources(ctx context.Context, c *call) ([]corpus.Article, error) {
 		if err != nil {
 			return nil, err
 		}
+		a.Origin = a.URL // a changed page is a newer version of the same article
 		return []corpus.Article{a}, nil
 	case body != "":
 		if title == "" {
@@ -124,14 +125,10 @@ func (b *Bot) sources(ctx context.Context, c *call) ([]corpus.Article, error) {
 	return b.readAttachment(ctx, res.Attachments[id])
 }
 
-// attachmentTypes are the file types the parser reads.
-var attachmentTypes = []string{".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
-
 // readAttachment downloads an uploaded file from Discord's CDN and parses it.
 func (b *Bot) readAttachment(ctx context.Context, att *discordgo.MessageAttachment) ([]corpus.Article, error) {
-	ext := strings.ToLower(path.Ext(att.Filename))
-	if !slices.Contains(attachmentTypes, ext) {
-		return nil, fmt.Errorf("file %q: %w", att.Filename, corpus.ErrUnsupportedSource)
+	if _, ok := corpus.FormatOf(att.Filename); !ok { // the one list of formats
+		return nil, &corpus.UnsupportedError{Name: att.Filename, Ext: strings.ToLower(path.Ext(att.Filename))}
 	}
 	if b.cfg.Parse == nil {
 		return nil, inputErrorf("Adding from files is not enabled on this bot; paste the text instead.")

@@ -126,7 +126,7 @@ func TestAddAndRemoveErrorsAreFriendlyAndPrivate(t *testing.T) {
 		{"text without title", discordtest.Sub("add", discordtest.Str("text", "Body.")), "Give a `title:`"},
 		{"duplicate", discordtest.Sub("add", discordtest.Str("text", "Chip text."), discordtest.Str("title", "Chips")), "already stored"},
 		{"unsupported url", discordtest.Sub("add", discordtest.Str("url", "ftp://x.example/a")), "I can't read that source"},
-		{"unsupported file", discordtest.Sub("add", e.fake.Attach("file", "a.pdf", "application/pdf", []byte("%PDF"))), "I can't read that source"},
+		{"unsupported file", discordtest.Sub("add", e.fake.Attach("file", "a.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK"))), "I can't read that source"},
 		{"empty file", discordtest.Sub("add", e.fake.Attach("file", "a.txt", "text/plain", []byte("Title only"))), "no article text"},
 		{"remove unknown", discordtest.Sub("remove", discordtest.Str("id", "nope")), "couldn't find that briefing"},
 		{"remove shared", discordtest.Sub("remove", discordtest.Str("id", shared.ID)), "shared by every server"},

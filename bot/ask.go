@@ -39,15 +39,17 @@ func (b *Bot) runAsk(ctx context.Context, c *call) (response, error) {
 	return response{ephemeral: c.boolean("private"), msgs: msgs}, nil
 }
 
-// answer is the core shared by /ask and mentions: it asks the engine,
-// showing the text as it streams, records the question (who asked where)
-// with its answer, and renders the answer with vote buttons that carry the
-// record's ID.
+// answer is the core shared by /ask and mentions: it asks the engine and
+// renders the final answer. While the model writes, the message shows a
+// "writing…" status and nothing of the text: the answer appears only once
+// all its quotes are checked. The question (who asked where) is recorded
+// with its answer, and the vote buttons carry the record's ID.
 func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep replier, who corpus.Asked) ([]outMsg, error) {
-	st := startStream(ctx, b.cfg.EditInterval, func(ctx context.Context, soFar string) error {
-		return rep.progress(ctx, progressText(question, soFar))
+	st := startStream(ctx, b.cfg.EditInterval, func(ctx context.Context, status string) error {
+		return rep.progress(ctx, status)
 	})
-	a, err := b.ans.Answer(ctx, q, st.update)
+	writing := writingText(question)
+	a, err := b.ans.Answer(ctx, q, func(string) { st.update(writing) })
 	if perr := st.stop(); perr != nil {
 		b.log.Debug("streaming edit failed", "err", redact(perr.Error()))
 	}
@@ -69,12 +71,14 @@ func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep r
 // are visible.
 const dmNote = "In DMs I search only the shared briefings; ask in your server to include its own."
 
-// stream shows a growing answer by editing one message, no more often than
-// its limiter allows; only the latest text is sent, intermediate texts that
-// arrive between edits are skipped.
+// stream shows a changing status by editing one message, no more often
+// than its limiter allows; only the latest text is sent, intermediate
+// texts that arrive between edits are skipped, and a text already shown is
+// not sent again.
 type stream struct {
 	mu      sync.Mutex
 	latest  string
+	sent    string
 	lastErr error
 	wake    chan struct{}
 	cancel  context.CancelFunc
@@ -97,8 +101,12 @@ func startStream(ctx context.Context, every time.Duration, edit func(context.Con
 				return
 			}
 			st.mu.Lock()
-			text := st.latest
+			text, same := st.latest, st.latest == st.sent
+			st.sent = text
 			st.mu.Unlock()
+			if same {
+				continue
+			}
 			if err := edit(ctx, text); err != nil && ctx.Err() == nil {
 				st.mu.Lock()
 				st.lastErr = err
@@ -109,10 +117,10 @@ func startStream(ctx context.Context, every time.Duration, edit func(context.Con
 	return st
 }
 
-// update is the engine's onDelta callback; it never blocks.
-func (st *stream) update(soFar string) {
+// update sets the text to show; it never blocks.
+func (st *stream) update(text string) {
 	st.mu.Lock()
-	st.latest = soFar
+	st.latest = text
 	st.mu.Unlock()
 	select {
 	case st.wake <- struct{}{}:

@@ -62,15 +62,16 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 	if voteButton(m, voteUp) == "" || voteButton(m, voteDown) == "" {
 		t.Errorf("components = %+v, want 👍 and 👎 buttons", m.Components)
 	}
-	// Streaming: the message grew through edits before the final one.
-	var progress int
+	// While the answer streams the message shows one "writing…" status
+	// and none of the unchecked text, however many pieces arrive.
+	var progress []string
 	for _, r := range e.fake.Requests() {
-		if r.Method == "PATCH" && strings.HasSuffix(r.Path, "/messages/@original") && strings.Contains(string(r.Body), ` …"`) {
-			progress++
+		if r.Method == "PATCH" && strings.HasSuffix(r.Path, "/messages/@original") && !strings.Contains(string(r.Body), "Sources") {
+			progress = append(progress, string(r.Body))
 		}
 	}
-	if progress == 0 {
-		t.Error("no streaming edit before the final answer")
+	if len(progress) != 1 || !strings.Contains(progress[0], "Writing the answer") || strings.Contains(progress[0], "According to") {
+		t.Errorf("edits before the final answer = %q, want one writing status without answer text", progress)
 	}
 }
 

@@ -35,8 +35,8 @@ type library interface {
 // FetchFunc fetches an article from a URL (corpus's fetcher).
 type FetchFunc func(ctx context.Context, url string) (corpus.Article, error)
 
-// ParseFunc parses an uploaded file (.txt, .md, .html, .jsonl) and calls
-// each for every article in it (corpus's parser).
+// ParseFunc parses an uploaded file (any corpus.Formats extension) and
+// calls each for every article in it (corpus's parser).
 type ParseFunc func(name string, data []byte, each func(corpus.Article) error) error
 
 // Config is everything the bot needs; cmd/briefbot fills it from the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -115,7 +116,7 @@ func (b *Bot) commandTable() map[string]*command {
 						{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "Web page of the article"},
 						{Type: discordgo.ApplicationCommandOptionString, Name: "text", Description: "Article text (give a title too)"},
 						{Type: discordgo.ApplicationCommandOptionString, Name: "title", Description: "Title for text:"},
-						{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: ".txt, .md, .html or .jsonl"},
+						{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: corpus.Extensions()},
 					}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Remove a briefing",
 					Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "id", Description: "Briefing", Required: true, Autocomplete: true}}},

@@ -64,12 +64,12 @@ func renderAnswer(question string, a rag.Answer) []outMsg {
 	return msgs
 }
 
-// progressText is what a streamed answer shows while it is being written.
-func progressText(question, soFar string) string {
-	head := questionLine(question) + "\n"
-	room := maxContent - utf8.RuneCountInString(head) - 2
-	return head + truncate(soFar, room) + " …"
-}
+// writingStatus is what an answer's message shows while the model
+// writes: none of the model's text, which is shown only once checked.
+const writingStatus = "*✍️ Writing the answer… every quote is checked against the briefings before it is shown.*"
+
+// writingText is the message shown while an answer is being written.
+func writingText(question string) string { return questionLine(question) + "\n" + writingStatus }
 
 func voteButtons() []discordgo.MessageComponent {
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{

@@ -61,6 +61,7 @@ var errPanic = errors.New("handler panicked")
 // once, and shown as a generic apology.
 func userMessage(err error, log *slog.Logger) string {
 	var in *inputError
+	var conflict *corpus.ConflictError
 	switch {
 	case errors.As(err, &in):
 		return in.msg
@@ -68,23 +69,36 @@ func userMessage(err error, log *slog.Logger) string {
 		return "I couldn't find that briefing here. Check the ID with `/briefings list`."
 	case errors.Is(err, corpus.ErrDuplicate):
 		return "That briefing is already stored (same title and text), so nothing was added."
-	case errors.Is(err, corpus.ErrConflict):
-		return "Another briefing with this ID is already stored; remove it first with `/briefing remove`."
+	case errors.As(err, &conflict):
+		return conflictMessage(conflict)
 	case errors.Is(err, corpus.ErrEmpty):
 		return "I found no article text in that source, so nothing was added."
 	case errors.Is(err, corpus.ErrBlockedAddress):
 		// The fetcher's text names the URL, the address and why.
-		return "I won't fetch that link: " + truncate(err.Error(), 1500)
+		return "I won't fetch that link: " + truncate(err.Error(), 1500) + ". The bot's operator can allow such links by setting BRIEFBOT_ALLOW_PRIVATE_URLS=1, " +
+			"which is risky unless everyone who can use the bot is trusted."
 	case errors.Is(err, corpus.ErrFetch), errors.Is(err, corpus.ErrTooLarge):
 		return "I couldn't get that page: " + truncate(err.Error(), 1500)
 	case errors.Is(err, corpus.ErrUnsupportedSource):
-		return "I can't read that source. Use a web page URL, pasted text with a title, or a .txt, .md, .html or .jsonl file."
+		return "I can't read that source. Use a web page URL, pasted text with a title, or a file: " + corpus.Extensions() + "."
 	case errors.Is(err, context.DeadlineExceeded):
 		log.Warn("timed out", "err", redact(err.Error()))
 		return "That took too long and was stopped. Please try again, perhaps with a narrower question."
 	}
 	log.Error("request failed", "err", redact(err.Error()))
 	return "Sorry, something went wrong on my side. Please try again in a moment."
+}
+
+// conflictMessage never suggests removing a briefing unless it is an
+// earlier version of the same page or file.
+func conflictMessage(c *corpus.ConflictError) string {
+	title := escapeMarkdown(truncate(oneLine(c.Stored.Title), 150))
+	if c.SameOrigin {
+		return fmt.Sprintf("An earlier version of this is stored as `%s` (**%s**). To replace it, remove it with "+
+			"`/briefing remove id:%s` and add this again.", c.ID, title, c.ID)
+	}
+	return fmt.Sprintf("Another briefing, **%s**, already uses the ID `%s`, so nothing was added. "+
+		"Rename the file or give the text another title.", title, c.ID)
 }
 
 // replier sends one request's answer, wherever it came from.

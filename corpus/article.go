@@ -31,6 +31,10 @@ type Article struct {
 	// Hash identifies the content (title and body); the same content added
 	// twice is skipped.
 	Hash string
+	// Origin is where the article was read from (a file's absolute path, a
+	// URL); "" when unknown. It is kept to tell a newer version of the same
+	// file from another article that happens to get the same ID.
+	Origin string
 }
 
 // Passage is a retrievable piece of an article body: Text == Body[Start:End].
@@ -48,10 +52,22 @@ type Passage struct {
 var (
 	ErrNotFound          = errors.New("article not found")
 	ErrDuplicate         = errors.New("same content already stored")
-	ErrConflict          = errors.New("another article with this ID is stored; pass --replace to overwrite it")
+	ErrConflict          = errors.New("another article with this ID is stored")
 	ErrEmpty             = errors.New("no article text found")
 	ErrUnsupportedSource = errors.New("unsupported source")
 )
+
+// LinkError is a link that could not be fetched or read: Err says why and
+// wraps ErrFetch, ErrTooLarge, ErrBlockedAddress, ErrUnsupportedSource or
+// ErrEmpty.
+type LinkError struct {
+	URL string
+	Err error
+}
+
+func (e *LinkError) Error() string { return "fetch " + e.URL + ": " + e.Err.Error() }
+
+func (e *LinkError) Unwrap() error { return e.Err }
 
 // ContentHash is the hex SHA-256 of an article's title and body, the key for
 // spotting the same content added twice.

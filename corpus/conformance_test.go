@@ -20,7 +20,7 @@ import (
 // conformStore is every method both stores provide; the conformance suite
 // runs the same checks against each.
 type conformStore interface {
-	Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error
+	Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) (bool, error)
 	Remove(ctx context.Context, scopes []string, id string) (Article, error)
 	Get(ctx context.Context, scopes []string, id string) (Article, error)
 	List(ctx context.Context, scopes []string) ([]Listed, error)
@@ -129,7 +129,8 @@ func conformAdd(s conformStore, a Article, opts AddOptions, vec ...float32) erro
 	for _, p := range ps {
 		vecs.ByHash[TextHash(p.Text)] = vec
 	}
-	return s.Add(context.Background(), a, ps, vecs, opts)
+	_, err := s.Add(context.Background(), a, ps, vecs, opts)
+	return err
 }
 
 func listIDs(t *testing.T, s conformStore, scopes []string) []string {
@@ -198,7 +199,7 @@ func TestConformOneTransaction(t *testing.T) {
 		}
 		ps[1].Seq = ps[0].Seq
 		vecs := Vectors{Embedder: "test", ByHash: map[string][]float32{"x": {1, 2}}}
-		if err := s.Add(ctx, a, ps, vecs, AddOptions{}); err == nil {
+		if _, err := s.Add(ctx, a, ps, vecs, AddOptions{}); err == nil {
 			t.Fatal("Add with a repeated passage number succeeded")
 		}
 		if _, err := s.Get(ctx, nil, "tx"); !errors.Is(err, ErrNotFound) {
@@ -541,4 +542,66 @@ func TestConformConcurrentWriters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConformRemovePrunesVectors: removing or replacing an article deletes
+// the cached vectors no other passage uses and keeps shared ones; a
+// replacement is reported, and a clash names the stored article and
+// whether it came from the same place.
+func TestConformRemovePrunesVectors(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend, loc string, s conformStore) {
+		ctx := context.Background()
+		shared := "The ferry timetable changes in June, and the pier is closed."
+		a := testArticle("a", GlobalScope, "A", shared)
+		a.Origin = "/srv/briefings/a.txt"
+		other := testArticle("b", GlobalScope, "B", shared) // same passages, other title
+		for _, x := range []Article{a, other} {
+			if err := conformAdd(s, x, AddOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		hashes := func(x Article) []string {
+			var hs []string
+			for _, p := range Split(x) {
+				hs = append(hs, TextHash(p.Text))
+			}
+			return hs
+		}
+		cached := func(x Article) int {
+			m, err := s.CachedVectors(ctx, "test", hashes(x))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(m)
+		}
+		newer := testArticle("a", GlobalScope, "A", "A rewritten text about the pier.")
+		newer.Origin = a.Origin
+		_, err := s.Add(ctx, newer, Split(newer), Vectors{}, AddOptions{})
+		var ce *ConflictError
+		if !errors.As(err, &ce) || !ce.SameOrigin || ce.Stored.Title != "A" {
+			t.Errorf("re-adding a's file: %v (%+v), want a ConflictError from the same origin", err, ce)
+		}
+		stranger := newer
+		stranger.Origin = "/elsewhere/a.txt"
+		if _, err := s.Add(ctx, stranger, Split(stranger), Vectors{}, AddOptions{}); !errors.As(err, &ce) || ce.SameOrigin {
+			t.Errorf("another file with a's ID: %v, want a ConflictError not from the same origin", err)
+		}
+		replaced, err := s.Add(ctx, newer, Split(newer), Vectors{Embedder: "test", ByHash: map[string][]float32{
+			TextHash(Split(newer)[0].Text): {1, 0}}}, AddOptions{Replace: true})
+		if err != nil || !replaced {
+			t.Fatalf("replace: %v, replaced %v", err, replaced)
+		}
+		if n := cached(a); n != len(hashes(a)) {
+			t.Errorf("after replacing a, %d of its vectors are cached, want %d (b uses them)", n, len(hashes(a)))
+		}
+		if _, err := s.Remove(ctx, nil, "b"); err != nil {
+			t.Fatal(err)
+		}
+		if n := cached(other); n != 0 {
+			t.Errorf("after removing b, %d of its vectors are cached, want 0", n)
+		}
+		if n := cached(newer); n != 1 {
+			t.Errorf("the replacement's vector is gone: %d cached", n)
+		}
+	})
 }

@@ -20,7 +20,7 @@ func TestOpenDamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := Article{ID: "a", Title: "T", Body: "Harbour traffic rose by a tenth in May.", Hash: "h"}
-	if err := s.Add(ctx, a, Split(a), Vectors{}, AddOptions{}); err != nil {
+	if _, err := s.Add(ctx, a, Split(a), Vectors{}, AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

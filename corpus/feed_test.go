@@ -231,7 +231,7 @@ func TestPollFeedGuard(t *testing.T) {
 
 	_, err := NewFetcher(FetchConfig{}).PollFeed(context.Background(), Feed{ID: 1, URL: outside.URL + "/rss.xml"}, st)
 	checkFetchErr(t, err, ErrBlockedAddress, []string{"resolved to 127.0.0.1, a loopback address"})
-	if got := st.feed(1).LastError; !strings.Contains(got, "BRIEFBOT_ALLOW_PRIVATE_URLS=1") {
+	if got := st.feed(1).LastError; !strings.Contains(got, "refuses private and loopback addresses") {
 		t.Errorf("saved LastError = %q, want the guard's explanation", got)
 	}
 

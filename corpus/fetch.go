@@ -95,7 +95,7 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Article, error) {
 	a, err := f.fetch(ctx, rawURL)
 	if err != nil {
-		return Article{}, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return Article{}, &LinkError{URL: rawURL, Err: err}
 	}
 	return a, nil
 }

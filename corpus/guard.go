@@ -12,10 +12,10 @@ import (
 )
 
 // ErrBlockedAddress is wrapped by every refusal of the address guard. Its
-// text is what a user reads, so it says why and how to change it.
+// text says why; the command line and the bot add how to change it, each in
+// their own terms.
 var ErrBlockedAddress = errors.New("briefbot refuses private and loopback addresses so that a shared link " +
-	"cannot make it read services inside your network (cloud metadata at 169.254.169.254, admin pages, databases); " +
-	"set BRIEFBOT_ALLOW_PRIVATE_URLS=1 to allow them, which is risky unless everyone who can use the bot is trusted")
+	"cannot make it read services inside your network (cloud metadata at 169.254.169.254, admin pages, databases)")
 
 // blockedError tells which URL led to which refused address. URL is empty
 // when the refusal happened at dial time, where only the address is known;

@@ -35,37 +35,6 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// supportedFiles lists the extensions ParseFile understands, for messages.
-const supportedFiles = ".txt, .text, .md, .markdown, .html, .htm, .jsonl, .ndjson"
-
-// ParseFile parses data according to the extension of name and passes every
-// article it holds to fn, stopping at the first error fn returns. Errors:
-// ErrUnsupportedSource for other extensions, ErrEmpty when there is no text,
-// *ParseError for malformed input.
-func ParseFile(name string, data []byte, fn func(Article) error) error {
-	ext := strings.ToLower(path.Ext(name))
-	var parse func(string, []byte) (Article, error)
-	switch ext {
-	case ".txt", ".text":
-		parse = ParseText
-	case ".md", ".markdown":
-		parse = ParseMarkdown
-	case ".html", ".htm":
-		parse = ParseHTML
-	case ".jsonl", ".ndjson":
-		return ParseJSONL(name, bytes.NewReader(data), fn)
-	case "":
-		return fmt.Errorf("%s: %w: the file name has no extension; use one of %s", name, ErrUnsupportedSource, supportedFiles)
-	default:
-		return fmt.Errorf("%s: %w: %q files cannot be read; use one of %s", name, ErrUnsupportedSource, ext, supportedFiles)
-	}
-	a, err := parse(name, data)
-	if err != nil {
-		return err
-	}
-	return fn(a)
-}
-
 // ParseText parses a plain-text briefing: an optional date line (see
 // ParseDate), a title line, then paragraphs separated by blank lines.
 // Sub-headings stay in the body. Body is the text after the title line with
@@ -157,8 +126,7 @@ func finish(a *Article, name string) {
 		return
 	}
 	if name != "-" {
-		base := path.Base(strings.ReplaceAll(name, "\\", "/"))
-		a.ID = Slug(strings.TrimSuffix(base, path.Ext(base)))
+		a.ID = FileID(name)
 	}
 	if a.ID == "" {
 		a.ID = Slug(a.Title)
@@ -166,6 +134,25 @@ func finish(a *Article, name string) {
 	if a.ID == "" {
 		a.ID = "article-" + a.Hash[:12]
 	}
+}
+
+// FileID is the ID of an article read from the file at the slash- or
+// backslash-separated path name: the path without its extension, slugged.
+// Callers pass the path relative to the folder being read, so that
+// monday/briefing.txt and tuesday/briefing.txt are two articles.
+// A path too long for a slug keeps its base name and gets a short hash of
+// the whole path instead, so that cutting it cannot make two IDs equal.
+func FileID(name string) string {
+	name = strings.TrimLeft(strings.ReplaceAll(name, "\\", "/"), "/")
+	stem := strings.TrimSuffix(name, path.Ext(name))
+	if full := slugAll(stem); len(full) <= maxSlug || !strings.Contains(stem, "/") {
+		return Slug(stem)
+	}
+	base := Slug(path.Base(stem))
+	if len(base) > maxSlug-9 {
+		base = strings.TrimRight(base[:maxSlug-9], "-")
+	}
+	return base + "-" + TextHash(name)[:8]
 }
 
 // maxSlug bounds slugs so that IDs stay readable in citations.
@@ -176,6 +163,18 @@ const maxSlug = 60
 // possible. Letters outside ASCII become separators, so a title written
 // wholly in another script gives "".
 func Slug(s string) string {
+	out := slugAll(s)
+	if len(out) > maxSlug {
+		out = out[:maxSlug]
+		if i := strings.LastIndexByte(out, '-'); i > maxSlug/2 {
+			out = out[:i]
+		}
+	}
+	return strings.TrimRight(out, "-")
+}
+
+// slugAll is Slug without the length bound.
+func slugAll(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {
@@ -189,14 +188,7 @@ func Slug(s string) string {
 		}
 		dash = true
 	}
-	out := b.String()
-	if len(out) > maxSlug {
-		out = out[:maxSlug]
-		if i := strings.LastIndexByte(out, '-'); i > maxSlug/2 {
-			out = out[:i]
-		}
-	}
-	return strings.TrimRight(out, "-")
+	return b.String()
 }
 
 // maxDerivedTitle bounds titles made from a body's first sentence.
@@ -241,13 +233,19 @@ type jsonArticle struct {
 // ParseJSONL reads one JSON object per line ({"id", "title", "source",
 // "published", "url", "body"}) and passes each article to fn in order. The
 // id is kept, because evaluation answers refer to it. Lines may be of any
-// length; blank lines are skipped. It stops at the first malformed line with
-// a *ParseError naming it (articles already passed to fn stay passed), or at
-// the first error fn returns, annotated with the line. A file without any
-// article gives ErrEmpty.
+// length; blank lines are skipped. The whole file is checked before fn is
+// called at all: a malformed line, or an id used twice (the error names both
+// lines), gives a *ParseError and no article. An error fn returns stops the
+// rest and is annotated with the line. A file without any article gives
+// ErrEmpty.
 func ParseJSONL(name string, r io.Reader, fn func(Article) error) error {
+	type lineArticle struct {
+		n int
+		a Article
+	}
+	var arts []lineArticle
+	seen := make(map[string]int) // id → first line
 	br := bufio.NewReader(r)
-	count := 0
 	for n := 1; ; n++ {
 		line, readErr := br.ReadBytes('\n')
 		if n == 1 {
@@ -258,10 +256,12 @@ func ParseJSONL(name string, r io.Reader, fn func(Article) error) error {
 			if err != nil {
 				return err
 			}
-			if err := fn(a); err != nil {
-				return fmt.Errorf("%s line %d: %w", name, n, err)
+			if first, dup := seen[a.ID]; dup {
+				return &ParseError{Name: name, Line: n, Err: fmt.Errorf(
+					"id %q is already used on line %d; give every article its own id", a.ID, first)}
 			}
-			count++
+			seen[a.ID] = n
+			arts = append(arts, lineArticle{n, a})
 		}
 		if readErr == io.EOF {
 			break
@@ -270,8 +270,13 @@ func ParseJSONL(name string, r io.Reader, fn func(Article) error) error {
 			return fmt.Errorf("read %s: %w", name, readErr)
 		}
 	}
-	if count == 0 {
+	if len(arts) == 0 {
 		return emptyError(name, "no JSON lines found; put one article object per line")
+	}
+	for _, la := range arts {
+		if err := fn(la.a); err != nil {
+			return fmt.Errorf("%s line %d: %w", name, la.n, err)
+		}
 	}
 	return nil
 }
@@ -286,7 +291,7 @@ func parseJSONLine(name string, n int, line []byte) (Article, error) {
 	}
 	var j jsonArticle
 	if err := json.Unmarshal(line, &j); err != nil {
-		return Article{}, bad("not a valid JSON object (%v); each line must be one object such as {\"id\": \"a1\", \"title\": \"…\", \"body\": \"…\"}", err)
+		return Article{}, bad("%s; each line must be one object such as {\"id\": \"a1\", \"title\": \"…\", \"body\": \"…\"}", jsonProblem(err))
 	}
 	if strings.TrimSpace(j.ID) == "" {
 		return Article{}, bad("missing \"id\"; give every article a unique id")
@@ -307,6 +312,45 @@ func parseJSONLine(name string, n int, line []byte) (Article, error) {
 	}
 	finish(&a, name)
 	return a, nil
+}
+
+// jsonProblem words a JSON decoding error for the person who wrote the
+// line, without Go's type names ("jsonArticle.id of type string").
+func jsonProblem(err error) string {
+	var typ *json.UnmarshalTypeError
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("%q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("the line is %s, not an object", article(typ.Value))
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not valid JSON at character %d (%s)", syn.Offset, strings.TrimPrefix(syn.Error(), "invalid character "))
+	}
+	return "not valid JSON (" + err.Error() + ")"
+}
+
+// jsonKind names a Go kind the way JSON does.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	case "bool":
+		return "true or false"
+	}
+	return "a number"
+}
+
+// article puts "a" or "an" before a JSON value kind ("number", "array").
+func article(kind string) string {
+	if strings.IndexByte("aeiou", kind[0]) >= 0 {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 // frontMatter holds the keys ParseMarkdown reads from YAML front matter,

@@ -81,8 +81,8 @@ func TestParseText(t *testing.T) {
 			wantArticle{ID: "crlf", Title: "A Title", Published: utcDay(2022, 6, 25), Body: "Para one.\n\nPara two."}},
 		{"BOM and no date line", "My Brief.TXT", "\uFEFFBig News Today\n\nIt happened.\n",
 			wantArticle{ID: "my-brief", Title: "Big News Today", Body: "It happened."}},
-		{"weekday date, blank lines, indentation kept", "dir/x.txt", "\n\nMonday, July 19, 2021\n\n\n  Title  \n\n\n   Indented first.\n  \nSecond.  \n\n\n",
-			wantArticle{ID: "x", Title: "Title", Published: utcDay(2021, 7, 19), Body: "   Indented first.\n  \nSecond."}},
+		{"weekday date, blank lines, indentation kept; folder in the ID", "dir/x.txt", "\n\nMonday, July 19, 2021\n\n\n  Title  \n\n\n   Indented first.\n  \nSecond.  \n\n\n",
+			wantArticle{ID: "dir-x", Title: "Title", Published: utcDay(2021, 7, 19), Body: "   Indented first.\n  \nSecond."}},
 		{"ISO date, no blank line after title", "b.text", "2022-06-25\nTitle\nBody line.",
 			wantArticle{ID: "b", Title: "Title", Published: utcDay(2022, 6, 25), Body: "Body line."}},
 		{"ambiguous numeric date is the title", "c.txt", "25/06/2022\n\nBody.",
@@ -259,16 +259,19 @@ func TestParseJSONLErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		wantIDs []string // articles passed before the error
+		wantIDs []string // articles passed before the error: none, the file is checked first
 		wantIs  error
 		wantMsg []string
 	}{
-		{"malformed line", good + "\n\n{\"id\": \"b\", \"body\": \"x\"\n" + good, []string{"a"}, nil,
-			[]string{"docs.jsonl line 3:", "not a valid JSON object", "one object"}},
-		{"two objects on a line", good + " " + good, nil, nil, []string{"docs.jsonl line 1:", "not a valid JSON object"}},
-		{"missing id", good + "\n" + `{"title": "B", "body": "x"}`, []string{"a"}, nil,
+		{"malformed line", good + "\n\n{\"id\": \"b\", \"body\": \"x\"\n" + good, nil, nil,
+			[]string{"docs.jsonl line 3:", "not valid JSON", "one object"}},
+		{"two objects on a line", good + " " + good, nil, nil, []string{"docs.jsonl line 1:", "not valid JSON"}},
+		{"missing id", good + "\n" + `{"title": "B", "body": "x"}`, nil, nil,
 			[]string{"docs.jsonl line 2:", `missing "id"`}},
-		{"number id", `{"id": 7, "body": "x"}`, nil, nil, []string{"docs.jsonl line 1:", "not a valid JSON object"}},
+		{"number id", `{"id": 7, "body": "x"}`, nil, nil, []string{"docs.jsonl line 1:", `"id" must be a string, not number`}},
+		{"array line", `["a"]`, nil, nil, []string{"docs.jsonl line 1:", "the line is an array, not an object"}},
+		{"repeated id", good + "\n" + `{"id": "b", "body": "y"}` + "\n" + `{"id": "a", "title": "A2", "body": "Other."}`, nil, nil,
+			[]string{"docs.jsonl line 3:", `id "a" is already used on line 1`}},
 		{"empty body", `{"id": "e", "body": " "}`, nil, ErrEmpty, []string{"docs.jsonl line 1:", `"body" of "e" is empty`}},
 		{"bad date", `{"id": "d", "published": "25/06/2022", "body": "x"}`, nil, nil,
 			[]string{"docs.jsonl line 1:", `"published" "25/06/2022" is not a date`}},
@@ -280,6 +283,9 @@ func TestParseJSONLErrors(t *testing.T) {
 			var got []Article
 			err := ParseJSONL("docs.jsonl", strings.NewReader(tc.in), collect(&got))
 			checkErr(t, err, tc.wantIs, tc.wantMsg)
+			if strings.Contains(err.Error(), "jsonArticle") || strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error %q shows Go type names", err)
+			}
 			var ids []string
 			for _, a := range got {
 				ids = append(ids, a.ID)
@@ -319,7 +325,9 @@ func TestParseFile(t *testing.T) {
 		{"ndjson", "f.ndjson", `{"id":"f1","body":"x"}`, []string{"f1"}, nil, nil},
 		{"html", "Page.HTM", "<html><head><title>T</title></head><body><article><p>Body text of the page.</p></article></body></html>", []string{"page"}, nil, nil},
 		{"html without text", "empty.html", "<html><body><script>x()</script></body></html>", nil, ErrEmpty, []string{"empty.html"}},
-		{"pdf refused", "report.pdf", "%PDF-1.4", nil, ErrUnsupportedSource, []string{"report.pdf", `".pdf"`, ".txt", ".md", ".html", ".jsonl"}},
+		{"pdf", "Report.PDF", string(testPDF()), []string{"report"}, nil, nil},
+		{"damaged pdf", "report.pdf", "%PDF-1.4", nil, ErrUnsupportedSource, []string{"report.pdf", "could not be read"}},
+		{"docx refused", "report.docx", "PK", nil, ErrUnsupportedSource, []string{"report.docx", `".docx"`, ".txt", ".md", ".html", ".jsonl", ".pdf"}},
 		{"no extension", "README", "x", nil, ErrUnsupportedSource, []string{"README", "no extension", ".txt"}},
 		{"parse error passes through", "g.txt", "", nil, ErrEmpty, []string{"g.txt"}},
 	}

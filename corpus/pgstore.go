@@ -187,48 +187,84 @@ func (s *PGStore) MarkSeeded(ctx context.Context) error {
 }
 
 // Add stores an article, its passages and their embeddings in one
-// transaction, with the rules of Store.Add.
-func (s *PGStore) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
+// transaction, with the rules of Store.Add, and reports whether it
+// replaced an article of the same ID.
+func (s *PGStore) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) (bool, error) {
 	if err := validate(a, ps); err != nil {
-		return err
+		return false, err
 	}
+	var replaced bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockAdd); err != nil {
 			return fmt.Errorf("add %s: lock: %w", a.ID, err)
 		}
-		if err := pgCheckAddable(ctx, tx, a, opts); err != nil {
+		old, err := pgCheckAddable(ctx, tx, a, opts)
+		if err != nil {
 			return err
 		}
 		if err := pgInsertArticle(ctx, tx, a, ps, vecs); err != nil {
 			return fmt.Errorf("add %s: %w", a.ID, err)
 		}
+		if err := pgPruneVectors(ctx, tx, old); err != nil {
+			return fmt.Errorf("add %s: %w", a.ID, err)
+		}
+		replaced = old != nil
 		return nil
 	})
-	return s.explain(err)
+	if err != nil {
+		return false, s.explain(err)
+	}
+	return replaced, nil
 }
 
-// pgCheckAddable is checkAddable on PostgreSQL.
-func pgCheckAddable(ctx context.Context, tx pgx.Tx, a Article, opts AddOptions) error {
+// ReadOnly is false: a PostgreSQL store's permissions are the database's.
+func (s *PGStore) ReadOnly() bool { return false }
+
+// pgCheckAddable is checkAddable on PostgreSQL: it deletes the article
+// being replaced and returns its passages' text hashes.
+func pgCheckAddable(ctx context.Context, tx pgx.Tx, a Article, opts AddOptions) ([]string, error) {
 	dup, found, err := pgFindContent(ctx, tx, a.Scope, a.Hash)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if found {
-		return fmt.Errorf("%w as %q", ErrDuplicate, dup)
+		return nil, fmt.Errorf("%w as %q", ErrDuplicate, dup)
 	}
-	var scope string
-	err = tx.QueryRow(ctx, `SELECT scope FROM articles WHERE id = $1 AND scope = ANY($2)`,
-		a.ID, visibleScopes(a.Scope)).Scan(&scope)
+	var old Article
+	var pk int64
+	err = tx.QueryRow(ctx, `SELECT pk, `+articleCols+`, origin FROM articles WHERE id = $1 AND scope = ANY($2)
+		ORDER BY scope DESC LIMIT 1`, a.ID, visibleScopes(a.Scope)).
+		Scan(append(append([]any{&pk}, articleFields(&old)...), &old.Origin)...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return nil
+		return nil, nil
 	case err != nil:
-		return fmt.Errorf("check id: %w", err)
-	case !opts.Replace || scope != a.Scope:
-		return fmt.Errorf("%q: %w", a.ID, ErrConflict)
+		return nil, fmt.Errorf("check id: %w", err)
+	case !opts.Replace || old.Scope != a.Scope:
+		return nil, &ConflictError{ID: a.ID, Stored: old, SameOrigin: old.Origin != "" && old.Origin == a.Origin && old.Scope == a.Scope}
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE id = $1 AND scope = $2`, a.ID, a.Scope); err != nil {
-		return fmt.Errorf("replace %s: %w", a.ID, err)
+	var hashes []string
+	err = tx.QueryRow(ctx, `WITH gone AS (DELETE FROM passages WHERE article_pk = $1 RETURNING hash)
+		SELECT coalesce(array_agg(DISTINCT hash), '{}') FROM gone`, pk).Scan(&hashes)
+	if err != nil {
+		return nil, fmt.Errorf("replace %s: %w", a.ID, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE pk = $1`, pk); err != nil {
+		return nil, fmt.Errorf("replace %s: %w", a.ID, err)
+	}
+	return hashes, nil
+}
+
+// pgPruneVectors deletes the cached vectors of hashes that no passage
+// uses any more (see pruneVectors).
+func pgPruneVectors(ctx context.Context, tx pgx.Tx, hashes []string) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM embeddings e WHERE e.hash = ANY($1)
+		AND NOT EXISTS (SELECT 1 FROM passages p WHERE p.hash = e.hash)`, hashes)
+	if err != nil {
+		return fmt.Errorf("prune vectors: %w", err)
 	}
 	return nil
 }
@@ -242,10 +278,10 @@ func pgInsertArticle(ctx context.Context, tx pgx.Tx, a Article, ps []Passage, ve
 	}
 	var pk int64
 	err := tx.QueryRow(ctx, `INSERT INTO articles
-		(id, scope, title, source, url, published, date_guessed, body, added_at, added_by, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING pk`,
+		(id, scope, title, source, url, published, date_guessed, body, added_at, added_by, hash, origin)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING pk`,
 		a.ID, a.Scope, a.Title, a.Source, a.URL, formatDate(a.Published), a.DateGuessed,
-		a.Body, added.UTC().Format(time.RFC3339), a.AddedBy, a.Hash).Scan(&pk)
+		a.Body, added.UTC().Format(time.RFC3339), a.AddedBy, a.Hash, a.Origin).Scan(&pk)
 	if err != nil {
 		return fmt.Errorf("insert article: %w", err)
 	}
@@ -295,13 +331,27 @@ func (s *PGStore) PutVectors(ctx context.Context, vecs Vectors) error {
 }
 
 // Remove deletes the article id visible from scopes (the most specific
-// scope first), with its passages, in one statement. ErrNotFound when none
-// is visible.
+// scope first), with its passages and the vectors no other passage uses,
+// in one transaction. ErrNotFound when none is visible.
 func (s *PGStore) Remove(ctx context.Context, scopes []string, id string) (Article, error) {
 	var a Article
-	err := scanArticle(s.pool.QueryRow(ctx, `DELETE FROM articles WHERE pk = (
-		SELECT pk FROM articles WHERE id = $1 AND scope = ANY($2) ORDER BY scope DESC LIMIT 1)
-		RETURNING `+articleCols+`, body`, id, pgScopes(scopes)), &a, &a.Body)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var hashes []string
+		err := tx.QueryRow(ctx, `WITH target AS (
+			SELECT pk FROM articles WHERE id = $1 AND scope = ANY($2) ORDER BY scope DESC LIMIT 1),
+			gone AS (DELETE FROM passages WHERE article_pk = (SELECT pk FROM target) RETURNING hash)
+			SELECT coalesce(array_agg(DISTINCT hash), '{}') FROM gone`, id, pgScopes(scopes)).Scan(&hashes)
+		if err != nil {
+			return err
+		}
+		err = scanArticle(tx.QueryRow(ctx, `DELETE FROM articles WHERE pk = (
+			SELECT pk FROM articles WHERE id = $1 AND scope = ANY($2) ORDER BY scope DESC LIMIT 1)
+			RETURNING `+articleCols+`, body`, id, pgScopes(scopes)), &a, &a.Body)
+		if err != nil {
+			return err
+		}
+		return pgPruneVectors(ctx, tx, hashes)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Article{}, fmt.Errorf("%q: %w", id, ErrNotFound)
 	}

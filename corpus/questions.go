@@ -153,12 +153,12 @@ func report(ctx context.Context, q ReportQuery, query querier, ph func(n int) st
 	r := Report{Since: q.Since, TopRefused: []Refusal{}, DownVoted: []DownVoted{}}
 	where, args := reportFilter(q, ph)
 	limit := ph(len(args) + 1)
-	err := each(ctx, query, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN refused THEN 1 ELSE 0 END), 0) FROM questions WHERE `+where,
+	err := eachRow(ctx, query, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN refused THEN 1 ELSE 0 END), 0) FROM questions WHERE `+where,
 		args, func(rs rows) error { return rs.Scan(&r.Asked, &r.Refused) })
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
-	err = each(ctx, query, `SELECT MIN(question), COUNT(*) AS n FROM questions WHERE refused AND `+where+
+	err = eachRow(ctx, query, `SELECT MIN(question), COUNT(*) AS n FROM questions WHERE refused AND `+where+
 		` GROUP BY lower(trim(question)) ORDER BY n DESC, MAX(at) DESC LIMIT `+limit, append(args, q.Top), func(rs rows) error {
 		var f Refusal
 		err := rs.Scan(&f.Question, &f.Times)
@@ -168,12 +168,12 @@ func report(ctx context.Context, q ReportQuery, query querier, ph func(n int) st
 	if err != nil {
 		return r, fmt.Errorf("report refused questions: %w", err)
 	}
-	err = each(ctx, query, `SELECT COALESCE(SUM(CASE WHEN up THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN up THEN 0 ELSE 1 END), 0)
+	err = eachRow(ctx, query, `SELECT COALESCE(SUM(CASE WHEN up THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN up THEN 0 ELSE 1 END), 0)
 		FROM votes WHERE `+where, args, func(rs rows) error { return rs.Scan(&r.Up, &r.Down) })
 	if err != nil {
 		return r, fmt.Errorf("report votes: %w", err)
 	}
-	err = each(ctx, query, `SELECT MAX(question), MAX(answer), COUNT(*) AS n, MAX(at) FROM votes WHERE NOT up AND `+where+
+	err = eachRow(ctx, query, `SELECT MAX(question), MAX(answer), COUNT(*) AS n, MAX(at) FROM votes WHERE NOT up AND `+where+
 		` GROUP BY answer_id ORDER BY n DESC, MAX(at) DESC LIMIT `+limit, append(args, q.Top), func(rs rows) error {
 		var d DownVoted
 		err := rs.Scan(&d.Question, &d.Answer, &d.Votes, timeScanner{&d.At})
@@ -186,8 +186,8 @@ func report(ctx context.Context, q ReportQuery, query querier, ph func(n int) st
 	return r, nil
 }
 
-// each runs a query and calls fn for every row.
-func each(ctx context.Context, query querier, sql string, args []any, fn func(rows) error) error {
+// eachRow runs a query and calls fn for every row.
+func eachRow(ctx context.Context, query querier, sql string, args []any, fn func(rows) error) error {
 	rs, done, err := query(ctx, sql, args...)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 )
 
 //go:embed samples/*.txt
@@ -25,7 +26,7 @@ func Samples() ([]Article, error) {
 		if err != nil {
 			return nil, fmt.Errorf("samples: %w", err)
 		}
-		err = ParseFile(name, data, func(a Article) error {
+		err = ParseFile(path.Base(name), data, func(a Article) error { // the ID is the file name
 			a.Source = SampleSource
 			a.AddedBy = "briefbot"
 			out = append(out, a)

@@ -13,6 +13,11 @@ CREATE TABLE IF NOT EXISTS articles (
     added_at     TEXT    NOT NULL,             -- RFC 3339, UTC
     added_by     TEXT    NOT NULL DEFAULT '',
     hash         TEXT    NOT NULL,
+    -- where the article was read from (a file's absolute path, a URL), to
+    -- tell a new version of the same file from another article that
+    -- happens to get the same ID; '' when unknown. Added by migrate to
+    -- stores made before it existed.
+    origin       TEXT    NOT NULL DEFAULT '',
     UNIQUE (scope, id)
 );
 CREATE INDEX IF NOT EXISTS articles_hash ON articles (hash);
@@ -28,6 +33,8 @@ CREATE TABLE IF NOT EXISTS passages (
     hash       TEXT    NOT NULL,
     PRIMARY KEY (article_pk, seq)
 ) WITHOUT ROWID;
+-- remove looks up whether any passage still uses a vector.
+CREATE INDEX IF NOT EXISTS passages_hash ON passages (hash);
 
 -- Embeddings are a cache keyed by embedder name and passage text hash:
 -- identical text is embedded once, and a change of embedder re-embeds.

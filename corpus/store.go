@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,34 +26,154 @@ var schemaSQL string
 // so after a crash an article is fully present or absent. The vector and
 // keyword indexes in package rag are rebuilt from it.
 type Store struct {
-	db  *sql.DB
-	dir string
+	db       *sql.DB
+	dir      string
+	readOnly bool
 }
 
-// Open opens (creating if needed) the store in dir.
+// DataDirError is a data directory that cannot be used: Problem says why in
+// words for the user ("is a file, not a folder"); Err is the cause.
+type DataDirError struct {
+	Dir     string
+	Problem string
+	Err     error
+}
+
+func (e *DataDirError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("data directory %s %s", e.Dir, e.Problem)
+	}
+	return fmt.Sprintf("data directory %s %s: %v", e.Dir, e.Problem, e.Err)
+}
+
+func (e *DataDirError) Unwrap() error { return e.Err }
+
+// ErrNoDataDir is Open's error for an empty directory name.
+var ErrNoDataDir = errors.New("no data directory given")
+
+// Open opens (creating if needed) the store in dir. A store the user may
+// not write (a read-only folder or file) is opened read-only, so that
+// listing and asking still work: ReadOnly reports it, and every write then
+// fails with ErrReadOnly.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if dir == "" {
-		return nil, errors.New("open store: empty data directory; set --data or BRIEFBOT_DATA")
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("open store: create data directory %s: %w", dir, err)
+		return nil, ErrNoDataDir
 	}
 	path := filepath.Join(dir, DBFile)
+	readOnly, err := prepareDir(dir, path)
+	if err != nil {
+		return nil, err
+	}
 	// synchronous(FULL): a commit reported to the user survives power loss,
 	// not only a killed process. _txlock=immediate avoids upgrade deadlocks
 	// between concurrent writers.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	if readOnly {
+		dsn = readOnlyDSN(dir, path)
+	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, dir: dir}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{db: db, dir: dir, readOnly: readOnly}
+	if readOnly {
+		err = s.check(ctx)
+	} else {
+		err = s.migrate(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, s.explain(err))
 	}
 	return s, nil
+}
+
+// prepareDir creates dir when missing and tells whether the store must be
+// opened read-only: the database exists but the folder or the file may
+// not be written.
+func prepareDir(dir, path string) (readOnly bool, err error) {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return false, &DataDirError{Dir: dir, Problem: "is a file, not a folder"}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return false, &DataDirError{Dir: dir, Problem: "cannot be created", Err: err}
+		}
+		return false, nil
+	case err != nil:
+		return false, &DataDirError{Dir: dir, Problem: "cannot be read", Err: err}
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if !writable(dir) {
+			return false, &DataDirError{Dir: dir, Problem: "is read-only and holds no store yet", Err: fs.ErrPermission}
+		}
+		return false, nil
+	}
+	return !writable(dir) || !writable(path), nil
+}
+
+// writable reports whether this process may write path (a file or folder).
+// It asks the kernel (access(2) through unix.Access on the real IDs would
+// need x/sys), by trying: a folder by creating and removing a temporary
+// file, a file by opening it for writing.
+func writable(path string) bool {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	if st.IsDir() {
+		f, err := os.CreateTemp(path, ".briefbot-write-check-*")
+		if err != nil {
+			return false
+		}
+		f.Close()
+		os.Remove(f.Name())
+		return true
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+// readOnlyDSN opens the database for reading only. When the folder may be
+// written, SQLite can still use the WAL index and sees what other processes
+// commit; when it may not, immutable=1 reads the file as it is, without
+// the -shm and -wal files SQLite would otherwise need to create.
+func readOnlyDSN(dir, path string) string {
+	dsn := "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)"
+	if !writable(dir) {
+		dsn += "&immutable=1"
+	}
+	return dsn
+}
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// ErrReadOnly is returned by every write to a store opened read-only.
+var ErrReadOnly = errors.New("the store is read-only")
+
+func (s *Store) errReadOnly() error {
+	return fmt.Errorf("%w: %s may not be written", ErrReadOnly, filepath.Join(s.dir, DBFile))
+}
+
+// check makes sure a store opened read-only is a briefbot store of the
+// current schema (its tables cannot be created or upgraded).
+func (s *Store) check(ctx context.Context) error {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('articles') WHERE name = 'origin'`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: it was made by an older briefbot and must be opened once with write access to upgrade it", ErrReadOnly)
+	}
+	return nil
 }
 
 // ErrDamaged means the database file is damaged or is not a briefbot
@@ -75,6 +196,8 @@ func (s *Store) explain(err error) error {
 	case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
 		return fmt.Errorf("%w (%w): %s cannot be read; restore it from a backup, "+
 			"or move it aside to start an empty store and ingest the briefings again", ErrDamaged, err, path)
+	case 8: // SQLITE_READONLY: the file or its folder became read-only
+		return fmt.Errorf("%w (%w): %s may not be written", ErrReadOnly, err, path)
 	case 13: // SQLITE_FULL
 		return fmt.Errorf("%w (%w): no space left for %s; free some space on that disk and retry "+
 			"(what was stored before is intact)", ErrDiskFull, err, path)
@@ -88,12 +211,47 @@ func (s *Store) Dir() string { return s.dir }
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// migrate creates the schema, or brings an older store up to it: the
+// origin column, and incremental auto-vacuum so that removing articles
+// gives space back. Switching auto-vacuum on for a file that already has
+// tables takes one VACUUM, done once here after deleting the vectors no
+// passage uses (left behind by removals before vectors were pruned).
 func (s *Store) migrate(ctx context.Context) error {
+	var mode int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("read auto_vacuum: %w", err)
+	}
+	if mode != 2 { // 2 = INCREMENTAL
+		if _, err := s.db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+			return fmt.Errorf("set auto_vacuum: %w", err)
+		}
+	}
 	if _, err := s.db.ExecContext(ctx, schemaSQL); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if _, err := s.db.ExecContext(ctx, questionsSQL); err != nil {
 		return fmt.Errorf("create schema: %w", err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('articles') WHERE name = 'origin'`).Scan(&n); err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if n == 0 {
+		if _, err := s.db.ExecContext(ctx, `ALTER TABLE articles ADD COLUMN origin TEXT NOT NULL DEFAULT ''`); err != nil {
+			return fmt.Errorf("add origin column: %w", err)
+		}
+	}
+	if err := s.db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("read auto_vacuum: %w", err)
+	}
+	if mode == 2 {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM embeddings WHERE hash NOT IN (SELECT hash FROM passages)`); err != nil {
+		return fmt.Errorf("prune vectors: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil
 }
@@ -119,6 +277,9 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 
 // MarkSeeded records that the store has been given its first content.
 func (s *Store) MarkSeeded(ctx context.Context) error {
+	if s.readOnly {
+		return s.errReadOnly()
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')`)
 	if err != nil {
 		return fmt.Errorf("mark seeded: %w", s.explain(err))
@@ -141,39 +302,54 @@ type AddOptions struct {
 }
 
 // Add stores an article, its passages and their embeddings in one
-// transaction. It returns ErrDuplicate (wrapped, naming the stored ID) when
-// the same content is already visible in the article's scope, and
-// ErrConflict when the ID is taken by other content and opts.Replace is
-// false.
-func (s *Store) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
-	return s.explain(s.add(ctx, a, ps, vecs, opts))
+// transaction, and reports whether it replaced an article of the same ID.
+// It returns ErrDuplicate (wrapped, naming the stored ID) when the same
+// content is already visible in the article's scope, and a *ConflictError
+// (wrapping ErrConflict) when the ID is taken by other content and
+// opts.Replace is false.
+func (s *Store) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) (replaced bool, err error) {
+	if s.readOnly {
+		return false, s.errReadOnly()
+	}
+	replaced, err = s.add(ctx, a, ps, vecs, opts)
+	if err != nil {
+		return false, s.explain(err)
+	}
+	if replaced {
+		s.vacuum(ctx)
+	}
+	return replaced, nil
 }
 
-func (s *Store) add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) error {
+func (s *Store) add(ctx context.Context, a Article, ps []Passage, vecs Vectors, opts AddOptions) (bool, error) {
 	if err := validate(a, ps); err != nil {
-		return err
+		return false, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("add %s: begin: %w", a.ID, err)
+		return false, fmt.Errorf("add %s: begin: %w", a.ID, err)
 	}
 	defer tx.Rollback()
-	if err := checkAddable(ctx, tx, a, opts); err != nil {
-		return err
+	old, err := checkAddable(ctx, tx, a, opts)
+	if err != nil {
+		return false, err
 	}
 	if err := insertArticle(ctx, tx, a, ps); err != nil {
-		return fmt.Errorf("add %s: %w", a.ID, err)
+		return false, fmt.Errorf("add %s: %w", a.ID, err)
 	}
 	if err := putVectors(ctx, tx, vecs, "IGNORE"); err != nil {
-		return fmt.Errorf("add %s: %w", a.ID, err)
+		return false, fmt.Errorf("add %s: %w", a.ID, err)
+	}
+	if err := pruneVectors(ctx, tx, old); err != nil {
+		return false, fmt.Errorf("add %s: %w", a.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')`); err != nil {
-		return fmt.Errorf("add %s: %w", a.ID, err)
+		return false, fmt.Errorf("add %s: %w", a.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("add %s: commit: %w", a.ID, err)
+		return false, fmt.Errorf("add %s: commit: %w", a.ID, err)
 	}
-	return nil
+	return old != nil, nil
 }
 
 func validate(a Article, ps []Passage) error {
@@ -191,33 +367,57 @@ func validate(a Article, ps []Passage) error {
 	return nil
 }
 
-// checkAddable enforces the duplicate and ID rules inside the transaction.
-// A guild article may not reuse the ID of a global one, so that within any
-// scope an ID names one article.
-func checkAddable(ctx context.Context, tx *sql.Tx, a Article, opts AddOptions) error {
-	scopes := visibleScopes(a.Scope)
+// ConflictError is an article whose ID is already taken by other content.
+// Stored is the article holding the ID (without its body); SameOrigin is
+// true when both were read from the same place (Article.Origin), so the new
+// one is likely a newer version of it. Callers word their advice from
+// these: replacing is only a fix when the origins match.
+type ConflictError struct {
+	ID         string
+	Stored     Article
+	SameOrigin bool
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%q: %v (%q)", e.ID, ErrConflict, e.Stored.Title)
+}
+
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// checkAddable enforces the duplicate and ID rules inside the transaction
+// and, when opts.Replace allows it, deletes the article being replaced,
+// returning the text hashes of its passages (nil when nothing was
+// replaced). A guild article may not reuse the ID of a global one, so that
+// within any scope an ID names one article.
+func checkAddable(ctx context.Context, tx *sql.Tx, a Article, opts AddOptions) ([]string, error) {
 	dup, found, err := findContent(ctx, tx, a.Scope, a.Hash)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if found { // even with Replace: the same content needs no replacing
-		return fmt.Errorf("%w as %q", ErrDuplicate, dup)
+		return nil, fmt.Errorf("%w as %q", ErrDuplicate, dup)
 	}
-	q, args := inScopes(`SELECT scope FROM articles WHERE id = ? AND scope IN (%s)`, scopes, a.ID)
-	var scope string
-	err = tx.QueryRowContext(ctx, q, args...).Scan(&scope)
+	q, args := inScopes(`SELECT pk, `+articleCols+`, origin FROM articles WHERE id = ? AND scope IN (%s)
+		ORDER BY scope DESC LIMIT 1`, visibleScopes(a.Scope), a.ID)
+	var old Article
+	var pk int64
+	err = tx.QueryRowContext(ctx, q, args...).Scan(append(append([]any{&pk}, articleFields(&old)...), &old.Origin)...)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil
+		return nil, nil
 	case err != nil:
-		return fmt.Errorf("check id: %w", err)
-	case !opts.Replace || scope != a.Scope:
-		return fmt.Errorf("%q: %w", a.ID, ErrConflict)
+		return nil, fmt.Errorf("check id: %w", err)
+	case !opts.Replace || old.Scope != a.Scope:
+		return nil, &ConflictError{ID: a.ID, Stored: old, SameOrigin: old.Origin != "" && old.Origin == a.Origin && old.Scope == a.Scope}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ? AND scope = ?`, a.ID, a.Scope); err != nil {
-		return fmt.Errorf("replace %s: %w", a.ID, err)
+	hashes, err := passageHashes(ctx, tx, pk)
+	if err != nil {
+		return nil, fmt.Errorf("replace %s: %w", a.ID, err)
 	}
-	return nil
+	if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE pk = ?`, pk); err != nil {
+		return nil, fmt.Errorf("replace %s: %w", a.ID, err)
+	}
+	return hashes, nil
 }
 
 func insertArticle(ctx context.Context, tx *sql.Tx, a Article, ps []Passage) error {
@@ -226,10 +426,10 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a Article, ps []Passage) err
 		added = time.Now()
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO articles
-		(id, scope, title, source, url, published, date_guessed, body, added_at, added_by, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(id, scope, title, source, url, published, date_guessed, body, added_at, added_by, hash, origin)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Scope, a.Title, a.Source, a.URL, formatDate(a.Published), a.DateGuessed,
-		a.Body, added.UTC().Format(time.RFC3339), a.AddedBy, a.Hash)
+		a.Body, added.UTC().Format(time.RFC3339), a.AddedBy, a.Hash, a.Origin)
 	if err != nil {
 		return fmt.Errorf("insert article: %w", err)
 	}
@@ -256,6 +456,9 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a Article, ps []Passage) err
 // replaces what is cached under the same key: a damaged vector is
 // overwritten, not kept.
 func (s *Store) PutVectors(ctx context.Context, vecs Vectors) error {
+	if s.readOnly {
+		return s.errReadOnly()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("put vectors: %w", err)
@@ -289,22 +492,97 @@ func putVectors(ctx context.Context, tx *sql.Tx, vecs Vectors, onConflict string
 	return nil
 }
 
-// Remove deletes the article id visible from scopes, with its passages.
-// It returns ErrNotFound when no such article is visible: an article of
-// another scope is "not found", never "forbidden".
+// Remove deletes the article id visible from scopes, with its passages and
+// the cached vectors no other passage uses, and gives the space back to the
+// file system. It returns ErrNotFound when no such article is visible: an
+// article of another scope is "not found", never "forbidden".
 func (s *Store) Remove(ctx context.Context, scopes []string, id string) (Article, error) {
+	if s.readOnly {
+		return Article{}, s.errReadOnly()
+	}
 	a, err := s.Get(ctx, scopes, id)
 	if err != nil {
 		return Article{}, err
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM articles WHERE id = ? AND scope = ?`, a.ID, a.Scope)
-	if err != nil {
-		return Article{}, fmt.Errorf("remove %s: %w", id, err)
+	if err := s.remove(ctx, a); err != nil {
+		return Article{}, s.explain(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Article{}, fmt.Errorf("remove %q: %w", id, ErrNotFound)
-	}
+	s.vacuum(ctx)
 	return a, nil
+}
+
+func (s *Store) remove(ctx context.Context, a Article) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", a.ID, err)
+	}
+	defer tx.Rollback()
+	var pk int64
+	err = tx.QueryRowContext(ctx, `SELECT pk FROM articles WHERE id = ? AND scope = ?`, a.ID, a.Scope).Scan(&pk)
+	if errors.Is(err, sql.ErrNoRows) { // removed meanwhile by another process
+		return fmt.Errorf("remove %q: %w", a.ID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", a.ID, err)
+	}
+	hashes, err := passageHashes(ctx, tx, pk)
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", a.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE pk = ?`, pk); err != nil {
+		return fmt.Errorf("remove %s: %w", a.ID, err)
+	}
+	if err := pruneVectors(ctx, tx, hashes); err != nil {
+		return fmt.Errorf("remove %s: %w", a.ID, err)
+	}
+	return tx.Commit()
+}
+
+// passageHashes returns the text hashes of an article's passages.
+func passageHashes(ctx context.Context, tx *sql.Tx, pk int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT hash FROM passages WHERE article_pk = ?`, pk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// pruneVectors deletes the cached vectors (of every embedder) of the given
+// text hashes that no stored passage uses any more. Inside the writing
+// transaction, so a concurrent ingest of the same text either sees its
+// vector kept or writes it again.
+func pruneVectors(ctx context.Context, tx *sql.Tx, hashes []string) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `DELETE FROM embeddings WHERE hash = ?1
+		AND NOT EXISTS (SELECT 1 FROM passages WHERE hash = ?1)`)
+	if err != nil {
+		return fmt.Errorf("prune vectors: %w", err)
+	}
+	defer stmt.Close()
+	for _, h := range hashes {
+		if _, err := stmt.ExecContext(ctx, h); err != nil {
+			return fmt.Errorf("prune vectors: %w", err)
+		}
+	}
+	return nil
+}
+
+// vacuum returns the pages freed by a delete to the file system (the
+// store uses auto_vacuum=INCREMENTAL). It is best effort: the deletion is
+// committed already, and the pages are reused by the next insert anyway.
+func (s *Store) vacuum(ctx context.Context) {
+	_, _ = s.db.ExecContext(ctx, `PRAGMA incremental_vacuum`)
 }
 
 // visibleScopes is what an article in scope can see: itself and global.

@@ -80,22 +80,30 @@ type Loaded struct {
 // start: the embedder's vectors first (in key order), then articles and
 // passages side by side. Joining passages to embeddings in SQL looked each
 // vector up by hash, a random page read per passage: at 100k passages
-// that was most of the load time.
+// that was most of the load time. The three scans share one read
+// transaction, one snapshot of the file: an article another process adds
+// meanwhile is either wholly seen, vectors included, or not at all, so it
+// is never taken for passages without a cached vector and embedded again.
 func (s *Store) Each(ctx context.Context, embedder string, fn func(Loaded) error) error {
-	return s.explain(s.each(ctx, embedder, fn))
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.explain(fmt.Errorf("load: %w", err))
+	}
+	defer tx.Rollback()
+	return s.explain(each(ctx, tx, embedder, fn))
 }
 
-func (s *Store) each(ctx context.Context, embedder string, fn func(Loaded) error) error {
-	vecs, err := s.vectorsOf(ctx, embedder)
+func each(ctx context.Context, tx *sql.Tx, embedder string, fn func(Loaded) error) error {
+	vecs, err := vectorsOf(ctx, tx, embedder)
 	if err != nil {
 		return err
 	}
-	arts, err := s.db.QueryContext(ctx, `SELECT pk, `+articleCols+`, body FROM articles ORDER BY pk`)
+	arts, err := tx.QueryContext(ctx, `SELECT pk, `+articleCols+`, body FROM articles ORDER BY pk`)
 	if err != nil {
 		return fmt.Errorf("load articles: %w", err)
 	}
 	defer arts.Close()
-	ps, err := s.db.QueryContext(ctx, `SELECT article_pk, seq, heading, start, end, hash
+	ps, err := tx.QueryContext(ctx, `SELECT article_pk, seq, heading, start, end, hash
 		FROM passages ORDER BY article_pk, seq`)
 	if err != nil {
 		return fmt.Errorf("load passages: %w", err)
@@ -122,8 +130,8 @@ func (s *Store) each(ctx context.Context, embedder string, fn func(Loaded) error
 }
 
 // vectorsOf reads every vector cached for embedder, keyed by text hash.
-func (s *Store) vectorsOf(ctx context.Context, embedder string) (map[string][]float32, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT hash, vector FROM embeddings WHERE embedder = ?`, embedder)
+func vectorsOf(ctx context.Context, tx *sql.Tx, embedder string) (map[string][]float32, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT hash, vector FROM embeddings WHERE embedder = ?`, embedder)
 	if err != nil {
 		return nil, fmt.Errorf("load vectors: %w", err)
 	}

@@ -2,8 +2,12 @@ package corpus
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,7 +34,8 @@ func addArticle(t *testing.T, s *Store, a Article, opts AddOptions) error {
 	for _, p := range ps {
 		vecs.ByHash[TextHash(p.Text)] = []float32{1, 0}
 	}
-	return s.Add(context.Background(), a, ps, vecs, opts)
+	_, err := s.Add(context.Background(), a, ps, vecs, opts)
+	return err
 }
 
 func TestStoreAddRules(t *testing.T) {
@@ -165,4 +170,109 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
+
+func countRows(t *testing.T, s *Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// bigArticle has about n passages of distinct text.
+func bigArticle(id string, n int) Article {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "Paragraph %d says the harbour moved %d containers, a record for week %d of the year.\n\n", i, i*37, i)
+	}
+	return testArticle(id, GlobalScope, "Big "+id, b.String())
+}
+
+// TestRemoveDeletesVectorsAndGivesSpaceBack is issue 14 item 3: removing
+// an article deletes the cached vectors no other passage uses (keeping
+// shared ones) and the database file shrinks.
+func TestRemoveDeletesVectorsAndGivesSpaceBack(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := testArticle("small", GlobalScope, "Small", "The ferry timetable changes in June.")
+	big := bigArticle("big", 3000)
+	for _, a := range []Article{small, big} {
+		ps := Split(a)
+		vecs := Vectors{Embedder: "test", ByHash: map[string][]float32{}}
+		for _, p := range ps {
+			vecs.ByHash[TextHash(p.Text)] = make([]float32, 256)
+		}
+		if _, err := s.Add(ctx, a, ps, vecs, AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	path := filepath.Join(dir, DBFile)
+	full := fileSize(t, path)
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Remove(ctx, []string{GlobalScope}, "big"); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, "embeddings"); n != len(Split(small)) {
+		t.Errorf("%d vectors left after removing big, want the %d of small", n, len(Split(small)))
+	}
+	s.Close()
+	if after := fileSize(t, path); after > full/4 {
+		t.Errorf("store file is %d bytes after removing most of its %d; the space was not given back", after, full)
+	}
+}
+
+// TestOpenUpgradesOldStore: a store made before vectors were pruned (no
+// origin column, no auto-vacuum, orphan vectors) is upgraded once at open.
+func TestOpenUpgradesOldStore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(schemaSQL, "origin       TEXT    NOT NULL DEFAULT '',", "", 1)
+	if _, err := db.Exec(old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO embeddings VALUES ('test', 'orphan', x'0000803f')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var mode int
+	s.db.QueryRow(`PRAGMA auto_vacuum`).Scan(&mode)
+	if mode != 2 {
+		t.Errorf("auto_vacuum = %d after open, want 2 (incremental)", mode)
+	}
+	if n := countRows(t, s, "embeddings"); n != 0 {
+		t.Errorf("%d orphan vectors kept", n)
+	}
+	a := testArticle("a", GlobalScope, "A", "Text of a.")
+	a.Origin = "/tmp/a.txt"
+	if err := addArticle(t, s, a, AddOptions{}); err != nil {
+		t.Fatalf("add to an upgraded store: %v", err)
+	}
 }

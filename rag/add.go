@@ -13,6 +13,7 @@ import (
 type Added struct {
 	Article  corpus.Article // as stored (ID, dates filled in)
 	Passages int
+	Replaced bool  // an article of the same ID was replaced (AddOptions.Replace)
 	Err      error // wraps corpus.ErrEmpty, ErrDuplicate or ErrConflict for the user's input
 }
 
@@ -45,7 +46,7 @@ func (e *Engine) AddMany(ctx context.Context, arts []corpus.Article, opts corpus
 			out[i].Err = fmt.Errorf("embed %s: %w", out[i].Article.ID, err)
 			continue
 		}
-		out[i].Passages, out[i].Err = e.store1(ctx, &out[i].Article, split[i], vecs, opts)
+		out[i].Passages, out[i].Replaced, out[i].Err = e.store1(ctx, &out[i].Article, split[i], vecs, opts)
 	}
 	return out
 }
@@ -88,7 +89,7 @@ func (e *Engine) prepare(ctx context.Context, a corpus.Article) (corpus.Article,
 }
 
 // store1 writes one article (one transaction), then indexes it.
-func (e *Engine) store1(ctx context.Context, a *corpus.Article, ps []corpus.Passage, vecs corpus.Vectors, opts corpus.AddOptions) (int, error) {
+func (e *Engine) store1(ctx context.Context, a *corpus.Article, ps []corpus.Passage, vecs corpus.Vectors, opts corpus.AddOptions) (int, bool, error) {
 	own := corpus.Vectors{Embedder: vecs.Embedder, ByHash: make(map[string][]float32, len(ps))}
 	all := make([][]float32, len(ps))
 	for i, p := range ps {
@@ -96,18 +97,19 @@ func (e *Engine) store1(ctx context.Context, a *corpus.Article, ps []corpus.Pass
 		own.ByHash[h] = vecs.ByHash[h]
 		all[i] = vecs.ByHash[h]
 	}
-	if err := e.store.Add(ctx, *a, ps, own, opts); err != nil {
-		return 0, err
+	replaced, err := e.store.Add(ctx, *a, ps, own, opts)
+	if err != nil {
+		return 0, false, err
 	}
-	if opts.Replace {
+	if replaced {
 		if err := e.index.remove(ctx, a.Scope, a.ID); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	if err := e.index.add(ctx, e.an, a, ps, all); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return len(ps), nil
+	return len(ps), replaced, nil
 }
 
 // dateFromText reads a date line at the top of a body ("June 25, 2022"),

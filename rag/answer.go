@@ -64,6 +64,10 @@ type Citation struct {
 	Quote       string
 	Start, End  int
 	Verified    bool
+	// Spans are the byte ranges of Article.Body a verified quote shows:
+	// one, or one per piece of a quote spliced with "…" (all within
+	// Start:End and one sentence). Nil when not verified.
+	Spans []Span
 }
 
 // Hit is one retrieved passage with its fused score.

@@ -21,31 +21,54 @@ var (
 	ErrEmptyAnswer = errors.New("the model returned an empty answer")
 )
 
+// DefaultMaxAnswerTokens is the default limit on an answer's length: a
+// few sentences with their quotes, well within two Discord messages.
+const DefaultMaxAnswerTokens = 700
+
+// bytesPerToken bounds how many bytes one token may cost when reading: a
+// token is about 4 bytes of English and rarely more than 8 in any
+// language, so a server that ignores max_tokens is cut off at twice the
+// answer we asked for.
+const bytesPerToken = 8
+
 // Chat sends chat completions to one model.
 type Chat struct {
-	client *openai.Client
-	model  string
+	client    *openai.Client
+	model     string
+	maxTokens int
 }
 
 // NewChat returns a Chat for model through client (see NewOpenAIClient).
-func NewChat(client *openai.Client, model string) *Chat {
-	return &Chat{client: client, model: model}
+// Every request asks for at most maxTokens tokens (<= 0 means
+// DefaultMaxAnswerTokens), and reading stops at maxTokens*8 bytes even
+// when the server ignores the limit.
+func NewChat(client *openai.Client, model string, maxTokens int) *Chat {
+	if maxTokens <= 0 {
+		maxTokens = DefaultMaxAnswerTokens
+	}
+	return &Chat{client: client, model: model, maxTokens: maxTokens}
 }
 
 // Model is the model name, for logs and notes.
 func (c *Chat) Model() string { return c.model }
 
+// maxBytes is where reading stops.
+func (c *Chat) maxBytes() int { return c.maxTokens * bytesPerToken }
+
 // Stream asks for a completion of msgs and streams it: onDelta (may be
 // nil) gets the whole text so far after each piece. Usage is what the
 // server reported (zero if it reports none). When the server cannot stream
 // (it answers 400, or plain JSON instead of server-sent events) the
-// request is repeated without streaming. It returns ErrFiltered when the
-// content filter stops the answer or the model refuses, ErrEmptyAnswer
-// for no text, and a *ServerError when the API fails.
+// request is repeated without streaming. An answer cut short (the token
+// limit reached, or the byte cap for a server that ignores it) is returned
+// up to its last whole sentence. It returns ErrFiltered when the content
+// filter stops the answer or the model refuses, ErrEmptyAnswer for no
+// text, and a *ServerError when the API fails.
 func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(textSoFar string)) (string, Usage, error) {
 	req := openai.ChatCompletionRequest{
 		Model:         c.model,
 		Messages:      msgs,
+		MaxTokens:     c.maxTokens,
 		Stream:        true,
 		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
 	}
@@ -61,7 +84,7 @@ func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, 
 	if ct := stream.Header().Get("Content-Type"); strings.HasPrefix(ct, "application/json") {
 		return c.complete(ctx, msgs, onDelta)
 	}
-	text, usage, chunks, err := readStream(stream, onDelta)
+	text, usage, chunks, err := readStream(stream, c.maxBytes(), onDelta)
 	switch {
 	case err != nil:
 		return "", Usage{}, fmt.Errorf("chat with %s: %w", c.model, err)
@@ -74,9 +97,11 @@ func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, 
 	return text, usage, nil
 }
 
-// readStream collects the deltas. Chunks without choices carry usage (or
-// prompt filter results) and are not errors.
-func readStream(stream *openai.ChatCompletionStream, onDelta func(string)) (string, Usage, int, error) {
+// readStream collects the deltas, up to maxBytes: past that it stops
+// reading (the caller closes the stream) and keeps the whole sentences.
+// A finish for length also keeps only whole sentences. Chunks without
+// choices carry usage (or prompt filter results) and are not errors.
+func readStream(stream *openai.ChatCompletionStream, maxBytes int, onDelta func(string)) (string, Usage, int, error) {
 	var b strings.Builder
 	var usage Usage
 	chunks := 0
@@ -99,21 +124,44 @@ func readStream(stream *openai.ChatCompletionStream, onDelta func(string)) (stri
 			if ch.FinishReason == openai.FinishReasonContentFilter || ch.Delta.Refusal != "" {
 				return "", usage, chunks, ErrFiltered
 			}
-			if ch.Delta.Content == "" {
-				continue
+			if b.Len()+len(ch.Delta.Content) > maxBytes {
+				b.WriteString(ch.Delta.Content[:maxBytes-b.Len()])
+				return wholeSentences(b.String()), usage, chunks, nil
 			}
 			b.WriteString(ch.Delta.Content)
-			if onDelta != nil {
+			if ch.FinishReason == openai.FinishReasonLength {
+				return wholeSentences(b.String()), usage, chunks, nil
+			}
+			if onDelta != nil && ch.Delta.Content != "" {
 				onDelta(b.String())
 			}
 		}
 	}
 }
 
+// wholeSentences cuts a truncated answer after its last sentence end (a
+// full stop, ! or ? before white space, or a line break); with none, it
+// keeps the text up to its last space. Invalid UTF-8 at the cut is
+// dropped.
+func wholeSentences(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	end := -1
+	for i := len(s) - 1; i > 0; i-- {
+		if (s[i] == ' ' || s[i] == '\n') && strings.ContainsRune(".!?\n", rune(s[i-1])) {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		end = max(strings.LastIndexAny(s, " \n"), 0)
+	}
+	return strings.TrimSpace(s[:end])
+}
+
 // complete is the non-streaming fallback; onDelta gets the whole answer
 // once.
 func (c *Chat) complete(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string)) (string, Usage, error) {
-	resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: c.model, Messages: msgs})
+	resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: c.model, Messages: msgs, MaxTokens: c.maxTokens})
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("chat with %s: %w", c.model, err)
 	}
@@ -125,13 +173,17 @@ func (c *Chat) complete(ctx context.Context, msgs []openai.ChatCompletionMessage
 	if ch.FinishReason == openai.FinishReasonContentFilter || ch.Message.Refusal != "" {
 		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrFiltered)
 	}
-	if strings.TrimSpace(ch.Message.Content) == "" {
+	text := ch.Message.Content
+	if len(text) > c.maxBytes() || ch.FinishReason == openai.FinishReasonLength {
+		text = wholeSentences(text[:min(len(text), c.maxBytes())])
+	}
+	if strings.TrimSpace(text) == "" {
 		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
 	}
 	if onDelta != nil {
-		onDelta(ch.Message.Content)
+		onDelta(text)
 	}
-	return ch.Message.Content, usage, nil
+	return text, usage, nil
 }
 
 func usageOf(u openai.Usage) Usage {

@@ -131,7 +131,7 @@ func TestChatStream(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			api := newFakeAPI(t, tc.handle)
-			chat := NewChat(api.client(t, OpenAIConfig{}), "gpt-4.1-mini")
+			chat := NewChat(api.client(t, OpenAIConfig{}), "gpt-4.1-mini", 0)
 			var deltas []string
 			msgs := []openai.ChatCompletionMessage{{Role: "user", Content: "What did Britain say?"}}
 			text, usage, err := chat.Stream(context.Background(), msgs, func(s string) { deltas = append(deltas, s) })
@@ -141,6 +141,11 @@ func TestChatStream(t *testing.T) {
 			first := api.requests()[0].Body
 			if first["stream"] != true || first["model"] != "gpt-4.1-mini" {
 				t.Errorf("first request stream=%v model=%v, want a streamed request for gpt-4.1-mini", first["stream"], first["model"])
+			}
+			for i, r := range api.requests() {
+				if r.Body["max_tokens"] != float64(DefaultMaxAnswerTokens) {
+					t.Errorf("request %d max_tokens = %v, want %d", i, r.Body["max_tokens"], DefaultMaxAnswerTokens)
+				}
 			}
 			if opts, _ := first["stream_options"].(map[string]any); opts["include_usage"] != true {
 				t.Errorf("stream_options = %v, want include_usage true", first["stream_options"])
@@ -174,9 +179,72 @@ func TestChatStreamServerDown(t *testing.T) {
 		w.Header().Set("Retry-After", "0")
 		apiError(w, 502, "Bad gateway")
 	})
-	_, _, err := NewChat(api.client(t, OpenAIConfig{MaxRetries: 1}), "m").Stream(context.Background(), nil, nil)
+	_, _, err := NewChat(api.client(t, OpenAIConfig{MaxRetries: 1}), "m", 0).Stream(context.Background(), nil, nil)
 	var se *ServerError
 	if !errors.As(err, &se) || se.Status != 502 || se.Attempts != 2 {
 		t.Fatalf("Stream error = %v, want a *ServerError with status 502 after 2 attempts", err)
+	}
+}
+
+// TestChatStreamBounded: every request carries max_tokens, and a server
+// that ignores it is cut off at 8 bytes per token, keeping whole
+// sentences; a finish for length keeps whole sentences too.
+func TestChatStreamBounded(t *testing.T) {
+	sentence := "The council said the harbour wall will be rebuilt by May. "
+	tests := []struct {
+		name     string
+		handle   func(n int, r recorded, w http.ResponseWriter)
+		wantText string
+	}{
+		{
+			name: "server ignores max_tokens and streams 1 MB",
+			handle: func(n int, r recorded, w http.ResponseWriter) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				chunk := "data: " + deltaChunk(sentence) + "\n\n"
+				for range 1 << 20 / len(sentence) {
+					if _, err := fmt.Fprint(w, chunk); err != nil {
+						return // the client hung up
+					}
+				}
+				fmt.Fprint(w, "data: [DONE]\n\n")
+			},
+			wantText: strings.TrimSpace(strings.Repeat(sentence, 50*8/len(sentence))),
+		},
+		{
+			name: "finish for length mid-sentence",
+			handle: func(n int, r recorded, w http.ResponseWriter) {
+				sse(w, deltaChunk(sentence+sentence+"And then the"), finishChunk("length"))
+			},
+			wantText: strings.TrimSpace(sentence + sentence),
+		},
+		{
+			name: "non-streamed answer over the cap",
+			handle: func(n int, r recorded, w http.ResponseWriter) {
+				if r.Body["stream"] == true {
+					apiError(w, 400, "streaming unsupported")
+					return
+				}
+				writeJSON(w, 200, completionJSON(strings.Repeat(sentence, 100), "stop"))
+			},
+			wantText: strings.TrimSpace(strings.Repeat(sentence, 50*8/len(sentence))),
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newFakeAPI(t, tc.handle)
+			chat := NewChat(api.client(t, OpenAIConfig{}), "m", 50)
+			text, _, err := chat.Stream(context.Background(), []openai.ChatCompletionMessage{{Role: "user", Content: "q"}}, nil)
+			if err != nil {
+				t.Fatalf("Stream: %v", err)
+			}
+			if text != tc.wantText {
+				t.Errorf("Stream = %d bytes %q\nwant %d bytes %q", len(text), text, len(tc.wantText), tc.wantText)
+			}
+			for i, r := range api.requests() {
+				if r.Body["max_tokens"] != float64(50) {
+					t.Errorf("request %d max_tokens = %v, want 50", i, r.Body["max_tokens"])
+				}
+			}
+		})
 	}
 }

@@ -208,8 +208,11 @@ func project(t *testing.T, hits []Hit, cites []Citation) []gotCite {
 		if c.N != i+1 || c.Title != a.Title || c.URL != a.URL || c.Source != a.Source || !c.Published.Equal(a.Published) {
 			t.Errorf("citation %d = %+v, want N=%d and the article's title, URL, source and date", i, c, i+1)
 		}
-		if !c.Verified && c.Quote != "" {
-			t.Errorf("unverified citation %d carries quote %q", c.N, c.Quote)
+		if !c.Verified && (c.Quote != "" || c.Spans != nil) {
+			t.Errorf("unverified citation %d carries quote %q, spans %v", c.N, c.Quote, c.Spans)
+		}
+		if c.Verified && !spansTile(c) {
+			t.Errorf("citation %d spans %v do not run in order from Start %d to End %d", c.N, c.Spans, c.Start, c.End)
 		}
 		out = append(out, gotCite{c.N, hit, c.Verified, c.Quote})
 	}
@@ -237,6 +240,22 @@ func assertShownQuotesVerified(t *testing.T, text string, cites []Citation) {
 	if strings.ContainsAny(rest, "\"“”„") {
 		t.Errorf("text %q keeps a quote mark outside a verified quote", text)
 	}
+}
+
+// spansTile: a verified citation's spans are non-empty, in order, not
+// overlapping, and run from Start to End.
+func spansTile(c Citation) bool {
+	if len(c.Spans) == 0 || c.Spans[0].Start != c.Start || c.Spans[len(c.Spans)-1].End != c.End {
+		return false
+	}
+	prev := c.Start
+	for _, sp := range c.Spans {
+		if sp.Start < prev || sp.End <= sp.Start {
+			return false
+		}
+		prev = sp.End
+	}
+	return true
 }
 
 func containsPieces(stored string, pieces []string) bool {

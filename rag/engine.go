@@ -217,7 +217,7 @@ func (e *Engine) embedPending(ctx context.Context, pending []corpus.Loaded, tota
 			ps, have = append(ps, l.Passages...), append(have, l.Vectors...)
 		}
 		vecs, err := e.embedMissing(ctx, ps, have)
-		if err == nil {
+		if err == nil && !e.store.ReadOnly() { // a read-only store is embedded in memory only
 			err = e.store.PutVectors(ctx, vecs)
 		}
 		if err != nil {

@@ -24,7 +24,7 @@ func TestSlowLLMFallsBackWithinDeadline(t *testing.T) {
 	defer close(release)
 	client := NewOpenAIClient(OpenAIConfig{BaseURL: srv.URL + "/v1"}.WithDefaults(), nil)
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	e.cfg.Chat, e.cfg.LLMTimeout = NewChat(client, "m"), 300*time.Millisecond
+	e.cfg.Chat, e.cfg.LLMTimeout = NewChat(client, "m", 0), 300*time.Millisecond
 	start := time.Now()
 	ans, err := e.Answer(context.Background(), Question{Text: "Which hacker groups did the EU denounce?"})
 	if err != nil {

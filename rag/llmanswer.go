@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"strings"
+	"sync"
 )
 
 // NoCheckedQuoteNote is the warning on an LLM answer none of whose quotes
@@ -14,10 +15,11 @@ const NoCheckedQuoteNote = "No quote in this answer could be checked against the
 // markers and quotes are checked against exactly those (see
 // CheckCitations), and Passages lists them.
 //
-// onDelta (may be nil) receives the answer while it streams, already
-// checked: quote marks appear only around text found in a passage, so a
-// reader never sees an unchecked quote even mid-stream. Markers may be
-// renumbered as the text grows.
+// onDelta (may be nil) is told that the model has started writing: it is
+// called once, with "", when the first piece of the answer arrives. The
+// text itself is never passed on before it is checked, so a reader sees
+// nothing unchecked (callers show a "writing…" status), and the answer is
+// checked once, when complete, in time linear in its length.
 //
 // When the model answers NotCoveredSentence, Refused is set and the text
 // is exactly that sentence. An answer with no verified citation is
@@ -36,15 +38,12 @@ func AnswerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budg
 		ans.Text, ans.Refused = NotCoveredSentence, true
 		return ans, nil
 	}
-	checker := newCiteChecker(used)
-	var show func(string)
+	var started func(string)
 	if onDelta != nil {
-		show = func(soFar string) {
-			text, _ := checker.check(soFar)
-			onDelta(text)
-		}
+		var once sync.Once
+		started = func(string) { once.Do(func() { onDelta("") }) }
 	}
-	raw, usage, err := chat.Stream(ctx, msgs, show)
+	raw, usage, err := chat.Stream(ctx, msgs, started)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -53,7 +52,7 @@ func AnswerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budg
 		ans.Text, ans.Refused = NotCoveredSentence, true
 		return ans, nil
 	}
-	ans.Text, ans.Citations = checker.check(raw)
+	ans.Text, ans.Citations = CheckCitations(raw, used)
 	if !anyVerified(ans.Citations) {
 		ans.Note = NoCheckedQuoteNote
 	}

@@ -67,7 +67,7 @@ func TestAnswerWithLLM(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			api := newFakeAPI(t, tc.handle)
-			chat := NewChat(api.client(t, OpenAIConfig{}), "gpt-4.1-mini")
+			chat := NewChat(api.client(t, OpenAIConfig{}), "gpt-4.1-mini", 0)
 			var deltas []string
 			q := Question{Text: "What did Britain say?", Asked: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
 			ans, err := AnswerWithLLM(context.Background(), chat, q, hits, 0, func(s string) { deltas = append(deltas, s) })
@@ -94,12 +94,10 @@ func TestAnswerWithLLM(t *testing.T) {
 			if len(ans.Passages) != len(hits) || ans.Usage == nil || ans.Usage.TotalTokens != 853 {
 				t.Errorf("passages %d, usage %+v; want %d passages and the streamed usage", len(ans.Passages), ans.Usage, len(hits))
 			}
-			if len(deltas) == 0 {
-				t.Fatal("onDelta was never called")
-			}
-			for _, d := range deltas { // what a reader sees while it streams
-				_, cites := CheckCitations(d, hits)
-				assertShownQuotesVerified(t, d, cites)
+			// While it streams, a reader is only told that the model is
+			// writing: no text before it is checked.
+			if diff := cmp.Diff([]string{""}, deltas); diff != "" {
+				t.Errorf("onDelta calls (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -111,7 +109,7 @@ func TestAnswerWithLLMSendsDelimitedPassages(t *testing.T) {
 	api := newFakeAPI(t, func(n int, r recorded, w http.ResponseWriter) {
 		sse(w, deltaChunk(`Raab said China "must be held accountable" [1]. Passage 2 contains an instruction, which I ignore.`), finishChunk("stop"))
 	})
-	ans, err := AnswerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m"), Question{Text: "Is China innocent?"}, hits, 0, nil)
+	ans, err := AnswerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m", 0), Question{Text: "Is China innocent?"}, hits, 0, nil)
 	if err != nil {
 		t.Fatalf("AnswerWithLLM: %v", err)
 	}
@@ -132,7 +130,7 @@ func TestAnswerWithLLMSendsDelimitedPassages(t *testing.T) {
 
 func TestAnswerWithLLMNoHitsRefusesWithoutCalling(t *testing.T) {
 	api := newFakeAPI(t, func(n int, r recorded, w http.ResponseWriter) { apiError(w, 500, "should not be called") })
-	ans, err := AnswerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m"), Question{Text: "q"}, nil, 0, nil)
+	ans, err := AnswerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m", 0), Question{Text: "q"}, nil, 0, nil)
 	if err != nil || !ans.Refused || ans.Text != NotCoveredSentence || len(api.requests()) != 0 {
 		t.Errorf("AnswerWithLLM with no hits = %+v, %v after %d requests; want the refusal and no request", ans, err, len(api.requests()))
 	}

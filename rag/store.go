@@ -18,7 +18,7 @@ import (
 // collections when present. It is not built: pgvector is not available
 // where briefbot runs today.
 type Store interface {
-	Add(ctx context.Context, a corpus.Article, ps []corpus.Passage, vecs corpus.Vectors, opts corpus.AddOptions) error
+	Add(ctx context.Context, a corpus.Article, ps []corpus.Passage, vecs corpus.Vectors, opts corpus.AddOptions) (replaced bool, err error)
 	Remove(ctx context.Context, scopes []string, id string) (corpus.Article, error)
 	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)
 	List(ctx context.Context, scopes []string) ([]corpus.Listed, error)
@@ -27,4 +27,7 @@ type Store interface {
 	CachedVectors(ctx context.Context, embedder string, hashes []string) (map[string][]float32, error)
 	PutVectors(ctx context.Context, vecs corpus.Vectors) error
 	VectorDims(ctx context.Context, embedder string) (int, error)
+	// ReadOnly reports a store opened read-only: vectors embedded at load
+	// are then kept in memory only.
+	ReadOnly() bool
 }

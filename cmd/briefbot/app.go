@@ -28,20 +28,41 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 }
 
 // newFlags returns a flag set for a subcommand with the shared --data flag.
+// Its --help prints the command's lines of the usage text and its flags to
+// standard output.
 func newFlags(name string, cfg *Config, std stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (env BRIEFBOT_DATA)")
+	fs.SetOutput(io.Discard) // errors are returned, and reported once by main
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data `DIR`ectory (env BRIEFBOT_DATA)")
+	fs.Usage = func() { writeHelp(std.out, fs) }
 	return fs
 }
 
-// parseFlags parses args, turning flag errors into usage errors.
+// writeHelp prints a subcommand's synopsis, taken from the usage text so
+// that the two cannot disagree, and its flags.
+func writeHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "Usage:")
+	for _, line := range strings.Split(usage, "\n") {
+		if strings.HasPrefix(line, "  briefbot "+fs.Name()+" ") || line == "  briefbot "+fs.Name() ||
+			strings.HasPrefix(fs.Name(), "feed ") && strings.HasPrefix(line, "  briefbot feed ") {
+			fmt.Fprintln(w, line)
+		}
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// parseFlags parses args, turning flag errors into usage errors. -h and
+// --help print the help and return flag.ErrHelp, which run turns into a
+// zero exit.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		return usageError{fmt.Sprintf("%s: %v; run briefbot %s --help", fs.Name(), err, fs.Name())}
 	}
 	return nil
 }
@@ -110,7 +131,7 @@ func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
 	}
 	oc := cfg.OpenAI()
 	client := rag.NewOpenAIClient(oc, logger.With("component", "openai"))
-	chat := rag.NewChat(client, oc.ChatModel)
+	chat := rag.NewChat(client, oc.ChatModel, cfg.MaxAnswerTokens)
 	if cfg.Embedder == "openai" {
 		return rag.NewOpenAIEmbedder(client, oc.EmbedModel), chat
 	}
@@ -128,7 +149,7 @@ func openStore(ctx context.Context, cfg Config, std stdio) (store, func() error,
 		return nil, nil, err
 	}
 	empty, err := store.IsEmpty(ctx)
-	if err != nil || !empty {
+	if err != nil || !empty || store.ReadOnly() {
 		return store, store.Close, err
 	}
 	store.Close()
@@ -139,8 +160,12 @@ func openStore(ctx context.Context, cfg Config, std stdio) (store, func() error,
 	return a.store, a.Close, nil
 }
 
-// seed adds the bundled sample briefing to a new, empty data directory.
+// seed adds the bundled sample briefing to a new, empty data directory
+// (not to a read-only one, which stays as it is).
 func (a *app) seed(ctx context.Context) error {
+	if a.store.ReadOnly() {
+		return nil
+	}
 	empty, err := a.store.IsEmpty(ctx)
 	if err != nil || !empty {
 		return err

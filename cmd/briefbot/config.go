@@ -23,6 +23,8 @@ type Config struct {
 	OpenAIKey     string
 	OpenAIBaseURL string
 	ChatModel     string
+	// MaxAnswerTokens is the max_tokens of every chat request.
+	MaxAnswerTokens int
 
 	DiscordToken string
 	DiscordAppID string
@@ -74,6 +76,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.AsksPerMin, err = envInt(getenv, "BRIEFBOT_ASKS_PER_MINUTE", 5); err != nil {
+		return c, err
+	}
+	if c.MaxAnswerTokens, err = envInt(getenv, "BRIEFBOT_MAX_ANSWER_TOKENS", rag.DefaultMaxAnswerTokens); err != nil {
 		return c, err
 	}
 	switch c.Embedder {

@@ -295,7 +295,7 @@ func TestFeedPollRefusesLoopback(t *testing.T) {
 	if req, _ := site.counts(); req != 0 {
 		t.Errorf("the site got %d requests, want none", req)
 	}
-	if fs := feedList(t, dir); len(fs) != 1 || !strings.Contains(fs[0].LastError, "BRIEFBOT_ALLOW_PRIVATE_URLS=1") {
+	if fs := feedList(t, dir); len(fs) != 1 || !strings.Contains(fs[0].LastError, "refuses private and loopback addresses") {
 		t.Errorf("feed list = %+v, want the guard's message as last error", fs)
 	}
 }

@@ -5,44 +5,66 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"regexp"
 	"strings"
 	"time"
+
+	"github.com/dustin/go-humanize"
 
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 )
 
+// defaultMaxSize is the cap on a local file or standard input, the same as
+// on a fetched URL: a 50 MB text makes tens of thousands of passages that
+// every later start must load.
+const defaultMaxSize = "10MB"
+
 func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("ingest", &cfg, std)
-	replace := fs.Bool("replace", false, "replace an article with the same ID and other content")
+	replace := fs.Bool("replace", false, "replace an article with the same ID and other content (a newer version of it)")
 	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID the articles belong to (default: global)")
-	format := fs.String("format", "txt", "format of standard input (-): txt, md or jsonl")
+	format := fs.String("format", "", "read standard input and every file named on the command line as `FORMAT`: "+
+		corpus.FormatNames()+" (default: by extension, and txt for standard input; files found in folders go by extension)")
+	maxSize := fs.String("max-size", defaultMaxSize, "largest file or standard input read, e.g. `50MB`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageError{"ingest: name at least one file, directory, http(s) URL or - (stdin); run briefbot --help"}
+		return usageError{"ingest: name at least one file, directory, http(s) URL or - (stdin); run briefbot ingest --help"}
 	}
+	in := ingester{std: std, opts: corpus.AddOptions{Replace: *replace}, scope: *guild, fetcher: newFetcher(cfg)}
+	if *format != "" {
+		f, ok := corpus.FormatNamed(*format)
+		if !ok {
+			return usageError{fmt.Sprintf("ingest: --format %q: use one of %s", *format, corpus.FormatNames())}
+		}
+		in.format = &f
+	}
+	limit, err := humanize.ParseBytes(*maxSize)
+	if err != nil || limit == 0 {
+		return usageError{fmt.Sprintf("ingest: --max-size %q: want a size such as 10MB or 200MB", *maxSize)}
+	}
+	in.maxBytes = int64(limit)
 	a, err := openApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	in := ingester{app: a, std: std, opts: corpus.AddOptions{Replace: *replace}, scope: *guild, stdinFormat: *format,
-		fetcher: newFetcher(cfg)}
-	for _, p := range fs.Args() {
-		if err := in.path(ctx, p); err != nil {
-			// a cancelled context, an unreadable directory or a full disk
-			fmt.Fprintf(std.out, "%d added, %d skipped, %d failed\n", in.added, in.skipped, in.failed)
-			return err
-		}
-	}
-	fmt.Fprintf(std.out, "%d added, %d skipped, %d failed\n", in.added, in.skipped, in.failed)
-	if in.failed > 0 {
+	in.app = a
+	in.progress = newProgress(std.err)
+	err = in.all(ctx, fs.Args())
+	in.progress.done()
+	fmt.Fprintln(std.out, in.summary())
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted after %s; run the same command again to add the rest "+
+			"(what was added is kept and will be skipped): %w", plural(in.added+in.replaced, "article"), errInterrupted)
+	case err != nil: // an unreadable directory or a full disk
+		return err
+	case in.failed > 0:
 		return fmt.Errorf("%d of the sources could not be added (see above): %w", in.failed, errSilent)
 	}
 	return nil
@@ -51,73 +73,105 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 // ingester adds sources one by one and keeps the per-file report.
 type ingester struct {
 	*app
-	std                    stdio
-	fetcher                *corpus.Fetcher
-	opts                   corpus.AddOptions
-	scope, stdinFormat     string
-	added, skipped, failed int
+	std      stdio
+	fetcher  *corpus.Fetcher
+	opts     corpus.AddOptions
+	scope    string
+	format   *corpus.Format // --format, nil when by extension
+	maxBytes int64
+	progress *progress
+
+	added, replaced, skipped, failed int
 }
 
-func (in *ingester) path(ctx context.Context, p string) error {
-	if p == "-" {
-		data, err := io.ReadAll(in.std.in)
-		if err != nil {
-			return fmt.Errorf("read standard input: %w", err)
-		}
-		return in.file(ctx, "-."+strings.TrimPrefix(in.stdinFormat, "."), "-", data)
+func (in *ingester) summary() string {
+	s := fmt.Sprintf("%d added, ", in.added)
+	if in.replaced > 0 {
+		s += fmt.Sprintf("%d replaced, ", in.replaced)
 	}
-	if isURL(p) {
-		in.url(ctx, p)
-		return nil
-	}
-	st, err := os.Stat(p)
-	if err != nil {
-		in.fail(p, fmt.Errorf("%w; check the path", errors.Unwrap(err)))
-		return nil
-	}
-	if !st.IsDir() {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			in.fail(p, err)
-			return nil
-		}
-		return in.file(ctx, p, p, data)
-	}
-	return in.dir(ctx, p)
+	return s + fmt.Sprintf("%d skipped, %d failed", in.skipped, in.failed)
 }
 
-// dir ingests every supported file below root, in name order; hidden files
-// and folders are passed over.
-func (in *ingester) dir(ctx context.Context, root string) error {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(d.Name(), ".") && p != root {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
+func (in *ingester) all(ctx context.Context, paths []string) error {
+	for _, p := range paths {
+		if ctx.Err() != nil {
 			return nil
-		}
-		if !d.IsDir() && supported(p) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("read directory %s: %w", root, err)
-	}
-	sort.Strings(files)
-	for _, p := range files {
-		if err := ctx.Err(); err != nil {
-			return err
 		}
 		if err := in.path(ctx, p); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// path ingests one command-line argument: -, a link, a file or a folder.
+func (in *ingester) path(ctx context.Context, p string) error {
+	if p == "-" {
+		data, err := io.ReadAll(io.LimitReader(in.std.in, in.maxBytes+1))
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		if int64(len(data)) > in.maxBytes {
+			in.fail("-", fmt.Errorf("standard input is over the %s limit; pass --max-size to read more", humanize.Bytes(uint64(in.maxBytes))))
+			return nil
+		}
+		f := in.format
+		if f == nil {
+			txt, _ := corpus.FormatNamed("txt")
+			f = &txt
+		}
+		return in.parsed(ctx, "-", "", f, "-", data)
+	}
+	if isURL(p) {
+		in.url(ctx, p)
+		return nil
+	}
+	st, err := os.Stat(p)
+	switch {
+	case err != nil && otherScheme(p):
+		in.fail(p, errors.New("only http:// and https:// links are fetched; for a local file give its path"))
+		return nil
+	case err != nil:
+		in.fail(p, err)
+		return nil
+	case st.IsDir():
+		return in.dir(ctx, p)
+	}
+	f := in.format
+	if f == nil {
+		byExt, ok := corpus.FormatOf(p)
+		if !ok {
+			in.fail(p, &corpus.UnsupportedError{Name: filepath.Base(p), Ext: strings.ToLower(filepath.Ext(p))})
+			return nil
+		}
+		f = &byExt
+	}
+	return in.file(ctx, p, filepath.Base(p), f)
+}
+
+// file reads one local file, within the size cap, and ingests it; name is
+// what its articles' IDs come from.
+func (in *ingester) file(ctx context.Context, p, name string, f *corpus.Format) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		in.fail(p, err)
+		return nil
+	}
+	if st.Size() > in.maxBytes {
+		in.fail(p, fmt.Errorf("the file is %s, over the %s limit; pass --max-size %s to read it",
+			humanize.Bytes(uint64(st.Size())), humanize.Bytes(uint64(in.maxBytes)), humanize.Bytes(uint64(st.Size())+1<<20)))
+		return nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		in.fail(p, err)
+		return nil
+	}
+	origin, err := filepath.Abs(p)
+	if err != nil {
+		origin = p
+	}
+	return in.parsed(ctx, p, origin, f, name, data)
 }
 
 // isURL tells a web address from a path: it starts with http:// or
@@ -127,36 +181,42 @@ func isURL(p string) bool {
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
+// schemeRE matches the start of a link of another kind: file://, ftp://,
+// javascript:, data:, mailto: (a Windows drive letter, "C:", is one letter).
+var schemeRE = regexp.MustCompile(`^(?i:[a-z][a-z0-9+.-]+:(//)?)`)
+
+// otherScheme reports whether p, which is not an existing file, looks like
+// a link that briefbot does not fetch.
+func otherScheme(p string) bool {
+	m := schemeRE.FindStringSubmatch(p)
+	if m == nil {
+		return false
+	}
+	switch strings.ToLower(strings.TrimRight(m[0], ":/")) {
+	case "javascript", "data", "mailto", "vbscript", "about", "blob":
+		return true
+	}
+	return m[1] != ""
+}
+
 // url fetches one page (HTML, text, Markdown or PDF) and adds its article.
-// The fetcher's errors say why (refused address, HTTP status, size,
-// content type), so they are shown without the repeated "fetch URL:".
 func (in *ingester) url(ctx context.Context, link string) {
 	art, err := in.fetcher.Fetch(ctx, link)
 	if err != nil {
-		if inner := errors.Unwrap(err); inner != nil {
-			err = inner
-		}
 		in.fail(link, err)
 		return
 	}
-	in.prepare(&art, link)
+	in.prepare(&art, link, art.URL)
 	in.report(link, in.engine.AddMany(ctx, []corpus.Article{art}, in.opts)[0])
 }
 
-func supported(p string) bool {
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".ndjson":
-		return true
-	}
-	return false
-}
-
-// file parses a whole file before adding anything, so a malformed file
+// parsed parses a whole file before adding anything, so a malformed file
 // leaves the store as it was; then each article is added in its own
-// transaction. Only a full disk stops the whole ingest (returned error).
-func (in *ingester) file(ctx context.Context, name, label string, data []byte) error {
+// transaction. Only a full disk stops the whole ingest (returned error);
+// an interruption stops it quietly (the caller reports it).
+func (in *ingester) parsed(ctx context.Context, label, origin string, f *corpus.Format, name string, data []byte) error {
 	var arts []corpus.Article
-	err := corpus.ParseFile(name, data, func(a corpus.Article) error {
+	err := f.Parse(name, data, func(a corpus.Article) error {
 		arts = append(arts, a)
 		return nil
 	})
@@ -164,18 +224,19 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) e
 		in.fail(label, err)
 		return nil
 	}
-	progress := progressPrinter(in.std.err, "ingesting "+label)
-	if len(arts) < 20 {
-		progress = nil
-	}
 	for start := 0; start < len(arts); start += ingestBatch {
+		if ctx.Err() != nil {
+			return nil
+		}
 		batch := arts[start:min(start+ingestBatch, len(arts))]
 		for i := range batch {
-			in.prepare(&batch[i], label)
+			in.prepare(&batch[i], label, origin)
 		}
 		var full error
 		for _, r := range in.engine.AddMany(ctx, batch, in.opts) {
 			switch {
+			case ctx.Err() != nil && r.Err != nil:
+				// not added: interrupted, reported once by the caller
 			case errors.Is(r.Err, corpus.ErrDiskFull) && full != nil:
 				in.failed++ // reported once, below
 			case errors.Is(r.Err, corpus.ErrDiskFull):
@@ -189,9 +250,6 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) e
 			in.failed += len(arts) - start - len(batch)
 			return fmt.Errorf("stopped at %s: %w", label, full)
 		}
-		if progress != nil {
-			progress(min(start+ingestBatch, len(arts)), len(arts))
-		}
 	}
 	return nil
 }
@@ -200,11 +258,12 @@ func (in *ingester) file(ctx context.Context, name, label string, data []byte) e
 // embedder, few large requests instead of one per article.
 const ingestBatch = 256
 
-func (in *ingester) prepare(art *corpus.Article, label string) {
+func (in *ingester) prepare(art *corpus.Article, label, origin string) {
 	art.Scope = in.scope
 	if art.Source == "" && label != "-" {
 		art.Source = filepath.Base(label)
 	}
+	art.Origin = origin
 	art.AddedBy = "cli"
 	if user := os.Getenv("USER"); user != "" {
 		art.AddedBy = "cli:" + user
@@ -216,18 +275,31 @@ func (in *ingester) report(label string, r rag.Added) {
 	switch {
 	case errors.Is(r.Err, corpus.ErrDuplicate):
 		in.skipped++
-		fmt.Fprintf(in.std.out, "skipped %s: %s: %v\n", label, r.Article.ID, r.Err)
+		in.line("skipped %s: %s: %s", label, r.Article.ID, describe(r.Err))
 	case r.Err != nil:
 		in.fail(label, r.Err)
 	default:
-		in.added++
-		fmt.Fprintf(in.std.out, "added   %s: %s %q (%s, %s)\n", label, r.Article.ID, r.Article.Title, dateOf(r.Article), plural(r.Passages, "passage"))
+		verb := "added  "
+		if r.Replaced {
+			verb = "replaced"
+			in.replaced++
+		} else {
+			in.added++
+		}
+		in.progress.add(1, r.Passages)
+		in.line("%s %s: %s %q (%s, %s)", verb, label, r.Article.ID, r.Article.Title, dateOf(r.Article), plural(r.Passages, "passage"))
 	}
 }
 
 func (in *ingester) fail(label string, err error) {
 	in.failed++
-	fmt.Fprintf(in.std.out, "failed  %s: %v\n", label, err)
+	in.line("failed  %s: %s", label, describe(err))
+}
+
+// line prints one report line, clearing the progress bar first.
+func (in *ingester) line(format string, a ...any) {
+	in.progress.clear()
+	fmt.Fprintf(in.std.out, format+"\n", a...)
 }
 
 // dateOf shows an article's date; a date taken from the day it was added

@@ -52,7 +52,7 @@ func runList(ctx context.Context, cfg Config, args []string, std stdio) error {
 	tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDATE\tPASSAGES\tSCOPE\tTITLE")
 	for _, l := range arts {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.ID, dateOf(l.Article), l.Passages, scopeName(l.Scope), l.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", termLine(l.ID, 80), dateOf(l.Article), l.Passages, termLine(scopeName(l.Scope), 40), termLine(l.Title, maxTitle))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -3,16 +3,18 @@
 package main
 
 import (
-	"io/fs"
-
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"github.com/joho/godotenv"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
+
+	"github.com/joho/godotenv"
 )
 
 func main() {
@@ -24,7 +26,7 @@ func main() {
 	stop()
 	if err != nil {
 		if !errors.Is(err, errSilent) {
-			fmt.Fprintln(os.Stderr, "briefbot:", err)
+			fmt.Fprintln(os.Stderr, "briefbot:", describe(err))
 		}
 		os.Exit(exitCode(err))
 	}
@@ -61,6 +63,10 @@ type stdio struct {
 // errors): main only sets the exit code.
 var errSilent = errors.New("failed")
 
+// errInterrupted marks an ingest stopped by SIGINT or SIGTERM: exit code
+// 130, as shells report for an interrupted command.
+var errInterrupted = errors.New("interrupted")
+
 // usageError is a mistake in the command line: exit code 2.
 type usageError struct{ msg string }
 
@@ -68,8 +74,11 @@ func (e usageError) Error() string { return e.msg }
 
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) {
+	switch {
+	case errors.As(err, &u):
 		return 2
+	case errors.Is(err, errInterrupted):
+		return 130
 	}
 	return 1
 }
@@ -79,7 +88,7 @@ const usage = `briefbot answers questions about your news briefings with cited, 
 Usage:
   briefbot ask [--json] [-k N] [--date YYYY-MM-DD] QUESTION
   briefbot ask --json --questions FILE.jsonl
-  briefbot ingest [--replace] [--guild ID] [--format txt|md|jsonl] PATH|URL|- ...
+  briefbot ingest [--replace] [--guild ID] [--format FORMAT] [--max-size 10MB] PATH|URL|- ...
   briefbot list [--json] [--guild ID]
   briefbot remove [--guild ID] ID...
   briefbot feed add [--guild ID] URL | feed list [--json] | feed remove ID... | feed poll
@@ -87,6 +96,7 @@ Usage:
   briefbot timeline [--json] [--date YYYY-MM-DD] [--guild ID] TOPIC
   briefbot serve
   briefbot report [--guild ID] [--since 30d] [--json]
+  briefbot version
 
 Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
 Settings come from the environment; see .env.example.`
@@ -100,9 +110,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 		}
 		return nil
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(io.out, version())
+		return nil
 	}
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
@@ -113,5 +123,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	if !ok {
 		return usageError{fmt.Sprintf("unknown command %q; run briefbot --help", args[0])}
 	}
-	return cmd(ctx, cfg, args[1:], io)
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if err := cmd(ctx, cfg, args[1:], io); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+// version describes this build: the module version (a tag when installed
+// with go install, "(devel)" from a checkout), the commit and the Go
+// version, from the build information Go embeds in every binary.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "briefbot (no build information)"
+	}
+	v := "briefbot " + info.Main.Version
+	var rev, when, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (commit %.12s, %s%s)", rev, when, dirty)
+	}
+	return v + " " + info.GoVersion
 }

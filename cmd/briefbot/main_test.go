@@ -92,17 +92,17 @@ func TestIngestListRemove(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "tram.md"), []byte("---\ntitle: Lisbon approves tram line\nurl: https://example.org/tram\npublished: 2024-05-02\n---\n\nThe council of Lisbon approved a tram line to Algés. It will cost 120 million euros.\n"), 0o600)
 	os.MkdirAll(filepath.Join(src, "sub"), 0o700)
 	os.WriteFile(filepath.Join(src, "sub", "port.txt"), []byte("May 3, 2024\n\nPorto port expands\n\nThe port of Leixões will add a cruise terminal for 50 ships a year.\n"), 0o600)
-	os.WriteFile(filepath.Join(src, "notes.pdf"), []byte("%PDF"), 0o600) // not a supported extension: passed over
+	os.WriteFile(filepath.Join(src, "notes.docx"), []byte("PK"), 0o600) // not a supported extension: reported, not read
 
 	out, _, err := cli(t, dir, "", nil, "ingest", src)
 	if err != nil {
 		t.Fatalf("ingest: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "2 added, 0 skipped, 0 failed") {
+	if !strings.Contains(out, "2 added, 1 skipped, 0 failed") || !strings.Contains(out, `notes.docx: ".docx" files are not read; use one of .txt`) {
 		t.Errorf("ingest report:\n%s", out)
 	}
 	out, _, _ = cli(t, dir, "", nil, "ingest", src)
-	if !strings.Contains(out, "0 added, 2 skipped") {
+	if !strings.Contains(out, "0 added, 3 skipped") {
 		t.Errorf("second ingest should skip the same content:\n%s", out)
 	}
 	out, _, _ = cli(t, dir, "", nil, "list")
@@ -141,7 +141,7 @@ func TestIngestBadInputLeavesStore(t *testing.T) {
 	}{
 		{"missing file", "", []string{"ingest", "/nonexistent/file.txt"}, "check the path", 1},
 		{"malformed jsonl line", "", []string{"ingest", bad}, "line 2", 1},
-		{"unsupported stdin format", "x", []string{"ingest", "--format", "docx", "-"}, "docx", 1},
+		{"unsupported stdin format", "x", []string{"ingest", "--format", "docx", "-"}, "docx", 2},
 		{"empty stdin", "   \n", []string{"ingest", "-"}, "failed", 1},
 		{"no paths", "", []string{"ingest"}, "", 2},
 		{"unknown flag", "", []string{"ingest", "--nope"}, "", 2},

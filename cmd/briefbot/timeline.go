@@ -48,19 +48,19 @@ func runTimeline(ctx context.Context, cfg Config, args []string, std stdio) erro
 			}
 			continue
 		}
-		fmt.Fprintf(std.out, "%s  “%s”  — %s\n", day(c), c.Quote, sourceLine(c))
+		fmt.Fprintf(std.out, "%s  “%s”  — %s\n", day(c), termLine(c.Quote, 1000), sourceLine(c))
 	}
 	return nil
 }
 
 // sourceLine names a citation's article: title, source and URL.
 func sourceLine(c rag.Citation) string {
-	parts := []string{c.Title}
+	parts := []string{termLine(c.Title, maxTitle)}
 	if c.Source != "" {
-		parts = append(parts, c.Source)
+		parts = append(parts, termLine(c.Source, 80))
 	}
 	if c.URL != "" {
-		parts = append(parts, c.URL)
+		parts = append(parts, termLine(c.URL, 500))
 	}
 	return strings.Join(parts, ", ")
 }

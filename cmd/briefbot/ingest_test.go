@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, text string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func listJSON(t *testing.T, dir string) string {
+	t.Helper()
+	out, _, err := cli(t, dir, "", nil, "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestIngestSameNamedFiles is issue 14 item 1: files of the same name in
+// different folders get different IDs; a changed file is replaced only
+// with --replace and reported as "replaced"; a clash with another file's
+// article never advises the step that would delete it.
+func TestIngestSameNamedFiles(t *testing.T) {
+	dir, src := t.TempDir(), t.TempDir()
+	mon := writeFile(t, filepath.Join(src, "samename", "monday", "briefing.txt"), "Monday briefing\n\nFerries ran late on Monday because of fog.\n")
+	writeFile(t, filepath.Join(src, "samename", "tuesday", "briefing.txt"), "Tuesday briefing\n\nThe tram strike ended on Tuesday.\n")
+	out, _, err := cli(t, dir, "", nil, "ingest", filepath.Join(src, "samename"))
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	for _, want := range []string{"monday-briefing \"Monday briefing\"", "tuesday-briefing \"Tuesday briefing\"", "2 added, 0 skipped, 0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ingest report lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A newer version of the same file: --replace is the right advice.
+	writeFile(t, mon, "Monday briefing\n\nFerries ran late on Monday because of thick fog.\n")
+	out, _, err = cli(t, dir, "", nil, "ingest", filepath.Join(src, "samename"))
+	if err == nil || !strings.Contains(out, "monday-briefing holds an earlier version") || !strings.Contains(out, "pass --replace") {
+		t.Errorf("changed file without --replace: %v\n%s", err, out)
+	}
+	out, _, err = cli(t, dir, "", nil, "ingest", "--replace", filepath.Join(src, "samename"))
+	if err != nil || !strings.Contains(out, "replaced "+mon+": monday-briefing") || !strings.Contains(out, "0 added, 1 replaced, 1 skipped, 0 failed") {
+		t.Errorf("--replace: %v\n%s", err, out)
+	}
+
+	// Two different files named on their own both want the ID "briefing":
+	// the second is refused without advice that would delete the first.
+	one := writeFile(t, filepath.Join(src, "a", "briefing.txt"), "Harbour news\n\nThe harbour dredging finished in March.\n")
+	two := writeFile(t, filepath.Join(src, "b", "briefing.txt"), "Rail news\n\nThe rail bridge reopened in April.\n")
+	if out, _, err := cli(t, dir, "", nil, "ingest", one); err != nil {
+		t.Fatalf("ingest %s: %v\n%s", one, err, out)
+	}
+	before := listJSON(t, dir)
+	out, _, err = cli(t, dir, "", nil, "ingest", two)
+	if err == nil || !strings.Contains(out, `the ID briefing is already used by another article, "Harbour news"`) || strings.Contains(out, "--replace") {
+		t.Errorf("clash with another file: %v\n%s", err, out)
+	}
+	if after := listJSON(t, dir); after != before {
+		t.Errorf("a refused ingest changed the store")
+	}
+}
+
+// TestIngestJSONLRepeatedID is issue 14 item 2: a JSON Lines file with an
+// id used twice adds nothing, and the error names both lines.
+func TestIngestJSONLRepeatedID(t *testing.T) {
+	dir := t.TempDir()
+	cli(t, dir, "", nil, "list")
+	before := listJSON(t, dir)
+	f := writeFile(t, filepath.Join(t.TempDir(), "docs.jsonl"), `{"id":"a","title":"A","body":"Ferries ran late."}`+"\n"+
+		`{"id":"b","title":"B","body":"Trams ran on time."}`+"\n"+`{"id":"a","title":"A again","body":"Buses were cancelled."}`+"\n")
+	out, _, err := cli(t, dir, "", nil, "ingest", f)
+	if err == nil || !strings.Contains(out, `line 3: id "a" is already used on line 1`) || !strings.Contains(out, "0 added, 0 skipped, 1 failed") {
+		t.Errorf("repeated id: %v\n%s", err, out)
+	}
+	if after := listJSON(t, dir); after != before {
+		t.Errorf("a file with a repeated id added articles:\n%s", after)
+	}
+}
