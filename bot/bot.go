@@ -71,6 +71,10 @@ type Config struct {
 	// Ledger keeps the questions asked, the votes and per-server settings;
 	// nil: votes, /briefing stats and /briefing threads are refused.
 	Ledger Ledger
+
+	// Transport carries every REST call (nil: http.DefaultTransport); serve
+	// wraps it to count Discord's 429 answers for /metrics.
+	Transport http.RoundTripper
 }
 
 // ErrNoToken is returned by New when Config.Token is empty.
@@ -134,7 +138,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 	if token == "" {
 		return nil, ErrNoToken
 	}
-	client, err := newHTTPClient(cfg.APIURL)
+	client, err := newHTTPClient(cfg.APIURL, cfg.Transport)
 	if err != nil {
 		return nil, err
 	}

@@ -40,10 +40,13 @@ func (t apiRewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r2)
 }
 
-// newHTTPClient returns the client for every Discord REST call. An empty
-// apiURL keeps Discord's own API.
-func newHTTPClient(apiURL string) (*http.Client, error) {
-	c := &http.Client{Timeout: 30 * time.Second}
+// newHTTPClient returns the client for every Discord REST call, over next
+// (nil: http.DefaultTransport). An empty apiURL keeps Discord's own API.
+func newHTTPClient(apiURL string, next http.RoundTripper) (*http.Client, error) {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: next}
 	apiURL = strings.TrimSpace(apiURL)
 	if apiURL == "" || strings.TrimSuffix(apiURL, "/")+"/" == discordgo.EndpointAPI {
 		return c, nil
@@ -52,7 +55,7 @@ func newHTTPClient(apiURL string) (*http.Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("discord API URL %q is not an http(s) URL; use e.g. http://127.0.0.1:8080/api/v10 or leave it empty", apiURL)
 	}
-	c.Transport = apiRewrite{from: discordgo.EndpointAPI, to: u, next: http.DefaultTransport}
+	c.Transport = apiRewrite{from: discordgo.EndpointAPI, to: u, next: next}
 	return c, nil
 }
 

@@ -42,13 +42,17 @@ type section struct {
 // shorter than 100 words only when its section is, when it is a section's
 // tail that could not merge, or when the next sentence is too long to share
 // it. An article of fewer than 100 words is one passage spanning the whole
-// body, headings included. A body without words gives no passages.
+// body, headings included. A paragraph with no letter or digit (a
+// separator line such as "=====") is never a passage of its own, and a
+// body without a letter or digit gives no passages.
 func Split(a Article) []Passage {
 	var spans []span
 	var headings []string
 	if n := len(strings.Fields(a.Body)); n > 0 && n < minWords {
-		bs := blocks(a.Body)
-		spans, headings = []span{{bs[0].start, bs[len(bs)-1].end, n}}, []string{""}
+		if bs := wordBlocks(a.Body, blocks(a.Body)); len(bs) > 0 {
+			first, last := bs[0].start, bs[len(bs)-1].end
+			spans, headings = []span{{first, last, countWords(a.Body[first:last])}}, []string{""}
+		}
 	} else {
 		for _, sec := range sections(a.Body) {
 			for _, sp := range packSection(a.Body, sec.paras) {
@@ -130,7 +134,7 @@ func isPlainHeading(p string) bool {
 // packSection packs the paragraphs of one section into passages.
 func packSection(body string, paras []block) []span {
 	var units []span
-	for _, p := range paras {
+	for _, p := range wordBlocks(body, paras) {
 		u := span{p.start, p.end, countWords(body[p.start:p.end])}
 		if u.words <= maxWords {
 			units = append(units, u)
@@ -232,6 +236,19 @@ func mergeTail(ps []span) []span {
 }
 
 // countWords counts whitespace-separated words.
+// wordBlocks drops the paragraphs without a letter or digit: a separator
+// line ("=====", "* * *") says nothing, and as a passage of its own it
+// would have no word to rank or embed.
+func wordBlocks(body string, bs []block) []block {
+	var out []block
+	for _, b := range bs {
+		if strings.ContainsFunc(body[b.start:b.end], isWordRune) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func countWords(s string) int { return len(strings.Fields(s)) }
 
 // wordSpans returns the byte ranges of the whitespace-separated words of

@@ -90,6 +90,10 @@ func TestSplit(t *testing.T) {
 		{"long paragraph split at sentences", strings.Repeat(words(49, ". "), 8), []int{245, 147}, []string{"", ""}},
 		{"short passage borrows sentences", para(60) + "\n\n" + strings.Repeat(words(49, ". "), 5), []int{207, 98}, []string{"", ""}},
 		{"giant sentence cut at words", words(700, "."), []int{234, 234, 232}, []string{"", "", ""}},
+		{"separator only", "=====\n\n* * *\n", nil, nil},
+		{"separator lines are no passages", para(120) + "\n\n=====\n\n## Next\n\n=====\n\n" + para(120) + "\n\n=====",
+			[]int{120, 120}, []string{"", "Next"}},
+		{"short article trims separators", "=====\n\nAnd they're off! The race began at noon.\n\n=====", []int{8}, []string{""}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -182,7 +186,7 @@ func checkSize(t *testing.T, where string, a Article, ps []Passage, i int) {
 	}
 }
 
-// checkCoverage checks that every word of the body is in a passage or in a
+// checkCoverage checks that every word (with a letter or digit) of the body is in a passage or in a
 // heading line that some passage carries as its Heading.
 func checkCoverage(t *testing.T, a Article, ps []Passage) {
 	t.Helper()
@@ -197,6 +201,9 @@ func checkCoverage(t *testing.T, a Article, ps []Passage) {
 		}
 		if k < len(ps) && ps[k].Start <= w[0] && w[1] <= ps[k].End {
 			continue
+		}
+		if !strings.ContainsFunc(a.Body[w[0]:w[1]], isWordRune) {
+			continue // separators ("=====") say nothing
 		}
 		lineStart := strings.LastIndexByte(a.Body[:w[0]], '\n') + 1
 		lineEnd := strings.IndexByte(a.Body[w[0]:], '\n')

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
+	"strings"
 )
 
 // LocalEmbedder is the offline default: a hashed bag of stemmed words and
@@ -32,15 +34,36 @@ func NewLocalEmbedder(dims int) *LocalEmbedder {
 
 // Name identifies the feature scheme and size; bump the version when the
 // features change so stored vectors are rebuilt.
-func (e *LocalEmbedder) Name() string { return fmt.Sprintf("local-hash-v1-%d", e.dims) }
+//
+// v2: features are summed in a fixed order (a map's random order changed
+// the last bits of a vector from run to run, and with them ties), and a
+// text without a ranking word still gets a non-zero vector.
+func (e *LocalEmbedder) Name() string { return fmt.Sprintf("local-hash-v2-%d", e.dims) }
 
 // Embed returns one unit vector per text.
 func (e *LocalEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
-		out[i] = e.vector(e.an.words(t), nil)
+		ws := e.an.words(t)
+		if len(ws) == 0 {
+			ws = fallbackWords(t)
+		}
+		out[i] = e.vector(ws, nil)
 	}
 	return out, nil
+}
+
+// fallbackWords are the features of a text with no ranking word ("And
+// they're off!" is all stopwords): its stopwords, or else the text itself.
+// An all-zero vector has no direction: chromem-go would normalise it to
+// NaN, and one NaN among the candidates poisons every fused score.
+func fallbackWords(text string) []string {
+	var ws []string
+	forEachWord(text, func(w string) { ws = append(ws, w) })
+	if len(ws) == 0 {
+		ws = []string{"\x00" + strings.TrimSpace(text)}
+	}
+	return ws
 }
 
 // EmbedQuery embeds a question with each feature weighted by weight (the
@@ -74,8 +97,14 @@ func (e *LocalEmbedder) vector(words []string, weight func(string) float64) []fl
 		}
 		prev = st
 	}
+	keys := make([]string, 0, len(feats))
+	for f := range feats {
+		keys = append(keys, f)
+	}
+	slices.Sort(keys) // float sums depend on their order
 	v := make([]float32, e.dims)
-	for f, tf := range feats {
+	for _, f := range keys {
+		tf := feats[f]
 		w := 1 + math.Log(tf)
 		if tf < 1 {
 			w = tf

@@ -107,12 +107,12 @@ func New(ctx context.Context, store Store, emb Embedder, cfg Config, logger *slo
 	return e, nil
 }
 
-// dropOtherDims sets the vectors whose length is not dims to nil and
-// returns how many it dropped.
+// dropOtherDims sets the vectors whose length is not dims, or that are
+// zero or hold a NaN, to nil and returns how many it dropped.
 func dropOtherDims(vs [][]float32, dims int) int {
 	n := 0
 	for i, v := range vs {
-		if v != nil && len(v) != dims {
+		if v != nil && (len(v) != dims || !usable(v)) {
 			vs[i] = nil
 			n++
 		}
@@ -267,6 +267,9 @@ func (e *Engine) embedMissing(ctx context.Context, ps []corpus.Passage, have [][
 		return corpus.Vectors{}, fmt.Errorf("embedder %s returned %d vectors for %d texts", e.emb.Name(), len(out), len(texts))
 	}
 	for i, h := range hashes {
+		if !usable(out[i]) {
+			return corpus.Vectors{}, fmt.Errorf("embedder %s returned a zero or NaN vector for the passage %q", e.emb.Name(), clip(texts[i]))
+		}
 		vecs.ByHash[h] = out[i]
 	}
 	return vecs, nil
@@ -287,6 +290,9 @@ func (e *Engine) vectorsFor(ctx context.Context, ps []corpus.Passage) (corpus.Ve
 	}
 	have := make([][]float32, len(ps))
 	for i, h := range hashes {
+		if !usable(cached[h]) { // damaged: embed it again
+			delete(cached, h)
+		}
 		have[i] = cached[h]
 	}
 	vecs, err := e.embedMissing(ctx, ps, have)

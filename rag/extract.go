@@ -23,7 +23,13 @@ const (
 type sentence struct {
 	hit        int // index in the hits
 	start, end int // in the article body
-	coverage   float64
+	// coverage is the share of the question's weight the sentence holds
+	// (a follow-up's thread words included); score, the share of the
+	// question's own words, orders the quotes, and tie, the share of a
+	// follow-up's thread words, breaks ties: after "Which hacker groups
+	// did the EU denounce?", "and what did NATO do?" wants NATO's
+	// statement, not more about hackers.
+	coverage, score, tie float64
 }
 
 // extract builds the extractive answer: the sentences of the top passages
@@ -46,18 +52,41 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		if len(best) == 0 || confidence < minCoverage {
 			return NotCoveredSentence, nil, confidence
 		}
-		for _, s := range best {
-			if len(chosen) == maxQuotes || (len(chosen) > 0 && s.coverage < 0.6*best[0].coverage) {
-				break
-			}
-			chosen = append(chosen, s)
-		}
+		chosen = pickQuotes(r, best)
 	}
 	if len(chosen) == 0 {
 		return NotCoveredSentence, nil, 0
 	}
 	text, cites = renderQuotes(r, chosen)
 	return text, cites, confidence
+}
+
+// pickQuotes takes up to maxQuotes of the best sentences, each scoring
+// within 60% of the first. A sentence is quoted once even when repeated,
+// and a follow-up does not quote again what the thread's previous answer
+// quoted, unless nothing else is left.
+func pickQuotes(r retrieval, best []sentence) []sentence {
+	var fresh []sentence
+	for _, s := range best {
+		if r.previous == "" || !strings.Contains(r.previous, r.hits[s.hit].Article.Body[s.start:s.end]) {
+			fresh = append(fresh, s)
+		}
+	}
+	if len(fresh) > 0 {
+		best = fresh
+	}
+	var chosen []sentence
+	quoted := map[string]bool{}
+	for _, s := range best {
+		if len(chosen) == maxQuotes || (len(chosen) > 0 && s.score < 0.6*best[0].score) {
+			break
+		}
+		if text := r.hits[s.hit].Article.Body[s.start:s.end]; !quoted[text] {
+			quoted[text] = true
+			chosen = append(chosen, s)
+		}
+	}
+	return chosen
 }
 
 // renderQuotes numbers and formats the chosen quotes. When they come from
@@ -161,19 +190,32 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 				continue
 			}
 			in := e.an.stemSet(h.Passage.Text[rg[0]:rg[1]])
-			got := 0.0
+			got, score, tie := 0.0, 0.0, 0.0
 			for _, q := range weights {
+				w := 0.0
 				switch {
 				case in[q.stem]:
-					got += q.w
+					w = q.w
 				case frame[q.stem]:
-					got += q.w / 2
+					w = q.w / 2
+				}
+				got += w
+				if q.thread {
+					tie += w
+				} else {
+					score += w
 				}
 			}
-			out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1], coverage: got / total})
+			out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1],
+				coverage: got / total, score: score / total, tie: tie / total})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].coverage > out[j].coverage })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].tie > out[j].tie
+	})
 	return out
 }
 
@@ -185,33 +227,40 @@ var questionFiller = map[string]bool{
 	"happen": true, "happened": true, "happening": true, "know": true, "mention": true, "mentioned": true,
 	"describe": true, "described": true, "explain": true, "according": true, "think": true,
 	"briefing": true, "briefings": true, "article": true, "articles": true, "news": true,
+	"respond": true, "responded": true, "react": true, "reacted": true, // "how did China respond?"
 }
 
 // stemWeight is one stem of the question with the idf of its word.
 type stemWeight struct {
-	stem string
-	w    float64
+	stem   string
+	w      float64
+	thread bool // from a follow-up's thread, not the question itself
 }
 
-// questionWeights gives each stem of the question the idf of its word
+// questionWeights gives each stem of the question (and of a follow-up's
+// thread) the idf of its word
 // over the visible passages (the rarest word, if two share a stem), in the
 // order the question uses them: sums over a map's random order would
 // differ in the last bits and break ties differently from run to run.
 func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 	var out []stemWeight
 	at := map[string]int{}
-	for _, w := range r.topic {
-		if questionFiller[w] {
-			continue
+	add := func(words []string, thread bool) {
+		for _, w := range words {
+			if questionFiller[w] {
+				continue
+			}
+			st := e.an.stem(w)
+			i, ok := at[st]
+			if !ok {
+				i, at[st] = len(out), len(out)
+				out = append(out, stemWeight{stem: st, thread: thread})
+			}
+			out[i].w = max(out[i].w, r.idf[w])
 		}
-		st := e.an.stem(w)
-		i, ok := at[st]
-		if !ok {
-			i, at[st] = len(out), len(out)
-			out = append(out, stemWeight{stem: st})
-		}
-		out[i].w = max(out[i].w, r.idf[w])
 	}
+	add(r.topic, false)
+	add(r.thread, true)
 	total := 0.0
 	for _, q := range out {
 		total += q.w

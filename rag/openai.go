@@ -47,6 +47,9 @@ type OpenAIConfig struct {
 	// MaxRetries is how many times a request is retried; zero means
 	// DefaultMaxRetries, negative means never.
 	MaxRetries int
+	// Observe, if set, wraps the transport under the retry loop, so that
+	// it sees every attempt (serve counts calls and errors for /metrics).
+	Observe func(next http.RoundTripper) http.RoundTripper
 }
 
 // Enabled reports whether an API is configured at all: with neither a key
@@ -116,8 +119,12 @@ func NewOpenAIClient(cfg OpenAIConfig, logger *slog.Logger) *openai.Client {
 func newRetryDoer(cfg OpenAIConfig, logger *slog.Logger) *retryDoer {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ResponseHeaderTimeout = cfg.Timeout
+	var rt http.RoundTripper = tr
+	if cfg.Observe != nil {
+		rt = cfg.Observe(tr)
+	}
 	return &retryDoer{
-		client:     &http.Client{Transport: tr},
+		client:     &http.Client{Transport: rt},
 		maxRetries: cfg.MaxRetries,
 		secret:     cfg.APIKey,
 		logger:     logger.With("component", "openai"),

@@ -29,10 +29,16 @@ type retrieval struct {
 	// idf holds the idf of every ranking word over the visible passages,
 	// taken under the index's read lock: the shards' live statistics must
 	// not be read after it is released.
-	idf    map[string]float64
-	words  []string // ranking words: the question's, time words removed, plus a follow-up's context
-	topic  []string // the question's own words, time words removed: what an answer must cover
-	timing timing
+	idf   map[string]float64
+	words []string // ranking words: the question's, time words removed, plus a follow-up's context
+	topic []string // the question's own words, time words removed: what an answer must cover
+	// thread are the words of the thread's previous question when this
+	// one is a short follow-up ("and how did China respond?"): the answer
+	// must cover them and topic together. previous is the answer the
+	// thread already gave, whose sentences are not quoted again.
+	thread   []string
+	previous string
+	timing   timing
 	// inWindow counts the hits inside the question's hard window; when it
 	// is zero, nearest is the visible article dated closest to the window.
 	inWindow int
@@ -48,8 +54,10 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
 	r := retrieval{topic: e.an.words(stripped), timing: t}
 	rankText := stripped
-	if prev := followUpContext(r.topic, q.History); prev != "" {
-		rankText += "\n" + prev
+	if prev := followUpContext(r.topic, q.History); prev != nil {
+		_, prevStripped := readTiming(prev.Question, q.Asked)
+		rankText += "\n" + prevStripped
+		r.thread, r.previous = e.an.words(prevStripped), prev.Answer
 	}
 	r.words = e.an.words(rankText)
 	wantVec := mode != RetrieveBM25 && len(r.words) > 0
@@ -160,7 +168,8 @@ func vectorSearch(ctx context.Context, q []float32, cols []*chromem.Collection) 
 	}
 	var out []scored
 	for _, c := range cols {
-		n := min(candidates, c.Count())
+		count := c.Count()
+		n := min(2*candidates, count)
 		if n == 0 {
 			continue
 		}
@@ -168,13 +177,31 @@ func vectorSearch(ctx context.Context, q []float32, cols []*chromem.Collection) 
 		if err != nil {
 			return nil, fmt.Errorf("vector query: %w", err)
 		}
+		got := make([]scored, 0, len(res))
 		for _, r := range res {
 			doc, _ := strconv.Atoi(r.ID)
-			out = append(out, scored{doc: doc, score: float64(r.Similarity)})
+			got = append(got, scored{doc: doc, score: float64(r.Similarity)})
 		}
+		sort.Slice(got, func(i, j int) bool { return better(got[i], got[j]) })
+		if n < count {
+			got = dropBoundaryTies(got)
+		}
+		out = append(out, got...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
 	return out[:min(len(out), candidates)], nil
+}
+
+// dropBoundaryTies drops the passages that tie with the last of a cut-off
+// list: chromem-go picks which of several equally similar passages (the
+// same text in two articles) make its top n by goroutine timing, so only
+// those scoring above the cut are the same in every run.
+func dropBoundaryTies(got []scored) []scored {
+	last := got[len(got)-1].score
+	for len(got) > 0 && got[len(got)-1].score == last {
+		got = got[:len(got)-1]
+	}
+	return got
 }
 
 // fuse merges the keyword and vector rankings: each side's scores are
@@ -234,12 +261,12 @@ func diversify(ranked []scored, ix *index, k int) []scored {
 	return out[:min(k, len(out))]
 }
 
-// followUpContext is the previous question of a thread when the new one is
-// a short follow-up ("and what did NATO say?"), so retrieval stays on the
-// thread's topic; a question that stands on its own gets "".
-func followUpContext(topic []string, history []Turn) string {
+// followUpContext is the previous turn of a thread when the new question
+// is a short follow-up ("and what did NATO say?"), so retrieval stays on
+// the thread's topic; a question that stands on its own gets nil.
+func followUpContext(topic []string, history []Turn) *Turn {
 	if len(history) == 0 || len(topic) >= 4 {
-		return ""
+		return nil
 	}
-	return history[len(history)-1].Question
+	return &history[len(history)-1]
 }

@@ -16,9 +16,10 @@ import (
 
 // app is what every command works with: the store and the engine over it.
 type app struct {
-	store  store
-	engine *rag.Engine
-	logger *slog.Logger
+	store   store
+	engine  *rag.Engine
+	logger  *slog.Logger
+	metrics *metrics // nil except in serve
 }
 
 func (a *app) Close() error { return a.store.Close() }
@@ -103,19 +104,25 @@ func isBool(f *flag.Flag) bool {
 // openApp opens the store (adding the bundled sample to a brand-new one)
 // and loads the engine. Progress of a re-embedding goes to stderr.
 func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
+	return openAppObserved(ctx, cfg, std, nil)
+}
+
+// openAppObserved is openApp counting embedding and LLM calls in m (nil:
+// not counted), for serve's /metrics.
+func openAppObserved(ctx context.Context, cfg Config, std stdio, m *metrics) (*app, error) {
 	logger := newLogger(cfg, std.err)
 	store, err := dialStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	emb, chat := newModels(cfg, logger)
+	emb, chat := newModels(cfg, logger, m)
 	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages"), Chat: chat}
 	engine, err := rag.New(ctx, store, emb, rcfg, logger.With("component", "rag"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	a := &app{store: store, engine: engine, logger: logger}
+	a := &app{store: store, engine: engine, logger: logger, metrics: m}
 	if err := a.seed(ctx); err != nil {
 		store.Close()
 		return nil, err
@@ -124,12 +131,24 @@ func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
 }
 
 // newModels returns the embedder and, when an LLM API is configured, the
-// chat model; both share one HTTP client with retries.
-func newModels(cfg Config, logger *slog.Logger) (rag.Embedder, *rag.Chat) {
+// chat model; both share one HTTP client with retries. With m, calls and
+// errors are counted.
+func newModels(cfg Config, logger *slog.Logger, m *metrics) (rag.Embedder, *rag.Chat) {
+	emb, chat := newModelsOf(cfg, logger, m)
+	if m != nil {
+		emb = m.countEmbeds(emb)
+	}
+	return emb, chat
+}
+
+func newModelsOf(cfg Config, logger *slog.Logger, m *metrics) (rag.Embedder, *rag.Chat) {
 	if !cfg.LLMConfigured() {
 		return rag.NewLocalEmbedder(cfg.LocalDims), nil
 	}
 	oc := cfg.OpenAI()
+	if m != nil {
+		oc.Observe = m.observeLLM
+	}
 	client := rag.NewOpenAIClient(oc, logger.With("component", "openai"))
 	chat := rag.NewChat(client, oc.ChatModel, cfg.MaxAnswerTokens)
 	if cfg.Embedder == "openai" {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"github.com/briefbot/briefbot/rag"
 	"log/slog"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
+	HTTPAddr    string // host:port of serve's /healthz, /readyz and /metrics; "" for none
 	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
@@ -51,8 +54,9 @@ func (c Config) OpenAI() rag.OpenAIConfig {
 
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		DataDir:       envOr(getenv, "BRIEFBOT_DATA", "./data"),
+		DataDir:       envOr(getenv, "BRIEFBOT_DATA", defaultDataDir(getenv)),
 		DatabaseURL:   strings.TrimSpace(getenv("BRIEFBOT_DATABASE_URL")),
+		HTTPAddr:      strings.TrimSpace(getenv("BRIEFBOT_HTTP_ADDR")),
 		Embedder:      envOr(getenv, "BRIEFBOT_EMBEDDER", "local"),
 		EmbedModel:    envOr(getenv, "BRIEFBOT_EMBED_MODEL", rag.DefaultEmbedModel),
 		OpenAIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
@@ -155,4 +159,38 @@ func parseLevel(s string) (slog.Level, error) {
 
 func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
+// defaultDataDir is the platform's per-user data directory plus
+// "briefbot", so that every command finds the same store whatever the
+// current directory: $XDG_DATA_HOME/briefbot, else ~/.local/share/briefbot
+// on Linux and BSD; ~/Library/Application Support/briefbot on macOS;
+// %LocalAppData%\briefbot on Windows. Go's os package has UserConfigDir
+// and UserCacheDir but no data directory, so this follows the XDG base
+// directory spec and the platforms' conventions the same way. Without a
+// home directory it falls back to ./data.
+func defaultDataDir(getenv func(string) string) string {
+	return dataDirFor(runtime.GOOS, getenv)
+}
+
+func dataDirFor(goos string, getenv func(string) string) string {
+	home := getenv("HOME")
+	switch goos {
+	case "windows":
+		if d := getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "briefbot")
+		}
+	case "darwin", "ios":
+		if home != "" {
+			return filepath.Join(home, "Library", "Application Support", "briefbot")
+		}
+	default:
+		if d := getenv("XDG_DATA_HOME"); filepath.IsAbs(d) { // the spec ignores relative values
+			return filepath.Join(d, "briefbot")
+		}
+		if home != "" {
+			return filepath.Join(home, ".local", "share", "briefbot")
+		}
+	}
+	return "data"
 }

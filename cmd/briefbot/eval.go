@@ -103,7 +103,7 @@ func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore
 	}
 	cleanup = func() { store.Close(); os.RemoveAll(dir) }
 	logger := newLogger(cfg, std.err)
-	emb, chat := newModels(cfg, logger)
+	emb, chat := newModels(cfg, logger, nil)
 	engine, err := rag.New(ctx, store, emb, rag.Config{Chat: chat}, logger)
 	if err != nil {
 		cleanup()

@@ -108,7 +108,7 @@ func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) erro
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(std.out, "%d feeds\n", len(feeds))
+	fmt.Fprintln(std.out, plural(len(feeds), "feed"))
 	return nil
 }
 
@@ -177,7 +177,7 @@ func runFeedPoll(ctx context.Context, cfg Config, args []string, std stdio) erro
 		}
 		fmt.Fprintf(std.out, "feed %d: %d added (%s)\n", r.feed.ID, r.added, r.feed.URL)
 	}
-	fmt.Fprintf(std.out, "%d feeds polled, %d articles added, %d failed\n", len(results), added, failed)
+	fmt.Fprintf(std.out, "%s polled, %s added, %d failed\n", plural(len(results), "feed"), plural(added, "article"), failed)
 	if failed > 0 {
 		return fmt.Errorf("%d of the feeds could not be polled (see above): %w", failed, errSilent)
 	}
@@ -224,7 +224,11 @@ func startPolling(ctx context.Context, interval time.Duration, f *corpus.Fetcher
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pollEvery(ctx, interval, f, feedItems{engine: a.engine, store: a.store}, a.store, a.logger.With("component", "feeds"))
+		var items corpus.FeedStore = feedItems{engine: a.engine, store: a.store}
+		if a.metrics != nil {
+			items = countedPolls{FeedStore: items, m: a.metrics}
+		}
+		pollEvery(ctx, interval, f, items, a.store, a.logger.With("component", "feeds"))
 	}()
 	return func() { cancel(); <-done }
 }

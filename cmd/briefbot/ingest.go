@@ -20,7 +20,7 @@ import (
 // defaultMaxSize is the cap on a local file or standard input, the same as
 // on a fetched URL: a 50 MB text makes tens of thousands of passages that
 // every later start must load.
-const defaultMaxSize = "10MB"
+const defaultMaxSize = "10MiB"
 
 func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("ingest", &cfg, std)
@@ -28,7 +28,7 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID the articles belong to (default: global)")
 	format := fs.String("format", "", "read standard input and every file named on the command line as `FORMAT`: "+
 		corpus.FormatNames()+" (default: by extension, and txt for standard input; files found in folders go by extension)")
-	maxSize := fs.String("max-size", defaultMaxSize, "largest file or standard input read, e.g. `50MB`")
+	maxSize := fs.String("max-size", defaultMaxSize, "largest file or standard input read, e.g. `50MiB`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 	}
 	limit, err := humanize.ParseBytes(*maxSize)
 	if err != nil || limit == 0 {
-		return usageError{fmt.Sprintf("ingest: --max-size %q: want a size such as 10MB or 200MB", *maxSize)}
+		return usageError{fmt.Sprintf("ingest: --max-size %q: want a size such as 10MiB or 200MB", *maxSize)}
 	}
 	in.maxBytes = int64(limit)
 	a, err := openApp(ctx, cfg, std)
@@ -53,6 +53,9 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 		return err
 	}
 	defer a.Close()
+	if a.store.ReadOnly() { // say so once, not once per article
+		return fmt.Errorf("%w: %s may not be written", corpus.ErrReadOnly, storeName(cfg))
+	}
 	in.app = a
 	in.progress = newProgress(std.err)
 	err = in.all(ctx, fs.Args())
@@ -112,7 +115,7 @@ func (in *ingester) path(ctx context.Context, p string) error {
 			return fmt.Errorf("read standard input: %w", err)
 		}
 		if int64(len(data)) > in.maxBytes {
-			in.fail("-", fmt.Errorf("standard input is over the %s limit; pass --max-size to read more", humanize.Bytes(uint64(in.maxBytes))))
+			in.fail("-", fmt.Errorf("standard input is over the %s limit; pass --max-size to read more", mib(in.maxBytes)))
 			return nil
 		}
 		f := in.format
@@ -158,8 +161,8 @@ func (in *ingester) file(ctx context.Context, p, name string, f *corpus.Format) 
 		return nil
 	}
 	if st.Size() > in.maxBytes {
-		in.fail(p, fmt.Errorf("the file is %s, over the %s limit; pass --max-size %s to read it",
-			humanize.Bytes(uint64(st.Size())), humanize.Bytes(uint64(in.maxBytes)), humanize.Bytes(uint64(st.Size())+1<<20)))
+		in.fail(p, fmt.Errorf("the file is %s, over the %s limit; pass --max-size %dMiB to read it",
+			mib(st.Size()), mib(in.maxBytes), st.Size()>>20+1))
 		return nil
 	}
 	data, err := os.ReadFile(p)
@@ -172,6 +175,11 @@ func (in *ingester) file(ctx context.Context, p, name string, f *corpus.Format) 
 		origin = p
 	}
 	return in.parsed(ctx, p, origin, f, name, data)
+}
+
+// mib shows a size in MiB with one decimal ("10.5 MiB", "10 MiB").
+func mib(n int64) string {
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MiB"
 }
 
 // isURL tells a web address from a path: it starts with http:// or

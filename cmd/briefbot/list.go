@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -57,8 +60,25 @@ func runList(ctx context.Context, cfg Config, args []string, std stdio) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(std.out, "%d articles\n", len(arts))
+	fmt.Fprintf(std.out, "%s in %s\n", plural(len(arts), "article"), storeName(cfg))
 	return nil
+}
+
+// storeName says which store a command opened, so that a user who runs
+// briefbot with another --data (or none) sees why their articles are not
+// there: the data directory, or the PostgreSQL database (without the
+// password).
+func storeName(cfg Config) string {
+	if cfg.DatabaseURL != "" {
+		if u, err := url.Parse(cfg.DatabaseURL); err == nil {
+			return fmt.Sprintf("PostgreSQL database %s on %s", strings.TrimPrefix(u.Path, "/"), u.Host+u.Query().Get("host"))
+		}
+		return "the PostgreSQL database"
+	}
+	if abs, err := filepath.Abs(cfg.DataDir); err == nil {
+		return abs
+	}
+	return cfg.DataDir
 }
 
 // scopeName shows the global scope as "global", a guild by its ID.

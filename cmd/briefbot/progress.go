@@ -27,18 +27,19 @@ func newProgress(w io.Writer) *progress {
 	if !ok || !isTerminal(f) {
 		return nil
 	}
-	return newProgressOn(w)
+	return newProgressOn(w, 100*time.Millisecond)
 }
 
-// newProgressOn draws on w whatever it is (tests pass a buffer).
-func newProgressOn(w io.Writer) *progress {
+// newProgressOn draws on w whatever it is (tests pass a buffer), at most
+// once per throttle.
+func newProgressOn(w io.Writer, throttle time.Duration) *progress {
 	return &progress{bar: progressbar.NewOptions(-1,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("ingesting: 0 passages"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("articles"),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(throttle),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionClearOnFinish(),
 	)}
@@ -50,8 +51,8 @@ func (p *progress) add(articles, passages int) {
 		return
 	}
 	p.passages += passages
-	p.bar.Describe(fmt.Sprintf("ingesting: %s", plural(p.passages, "passage")))
 	_ = p.bar.Add(articles)
+	p.bar.Describe(fmt.Sprintf("ingesting: %s", plural(p.passages, "passage")))
 }
 
 // clear wipes the bar so that a report line can be printed; it is drawn

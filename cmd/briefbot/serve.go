@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"time"
 
@@ -19,21 +20,32 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 	if cfg.DiscordToken == "" {
 		return bot.ErrNoToken
 	}
-	a, err := openApp(ctx, cfg, std)
+	m := newMetrics()
+	a, err := openAppObserved(ctx, cfg, std, m)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	lib := library{engine: a.engine, store: a.store}
+	m.watchPassages(a.engine.PassagesByScope)
+	lib := library{engine: a.engine, store: a.store, m: m}
 	fetcher := newFetcher(cfg)
 	b, err := bot.New(bot.Config{
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
 		MessageContent: cfg.MessageContent,
 		Parse:          corpus.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
+		Transport: m.observeDiscord(http.DefaultTransport),
 	}, lib, lib, a.logger)
 	if err != nil {
 		return err
+	}
+	if cfg.HTTPAddr != "" {
+		ready := readiness{ping: a.store.Ping, connected: b.Connected}
+		stop, err := startHTTP(cfg.HTTPAddr, healthHandler(m, ready, a.logger), a.logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	defer startPolling(ctx, cfg.FeedInterval, fetcher, a)() // stops before the store closes
 	return b.Run(ctx)
@@ -43,10 +55,16 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 type library struct {
 	engine *rag.Engine
 	store  store
+	m      *metrics
 }
 
 func (l library) Answer(ctx context.Context, q rag.Question, onDelta func(string)) (rag.Answer, error) {
-	return l.engine.AnswerStream(ctx, q, onDelta)
+	start := time.Now()
+	ans, err := l.engine.AnswerStream(ctx, q, onDelta)
+	if l.m != nil {
+		l.m.observeAnswer(time.Since(start), ans, err)
+	}
+	return ans, err
 }
 
 func (l library) Timeline(ctx context.Context, q rag.Question) ([]rag.Citation, error) {

@@ -17,6 +17,7 @@ import (
 type store interface {
 	rag.Store
 	IsEmpty(ctx context.Context) (bool, error)
+	Ping(ctx context.Context) error
 	MarkSeeded(ctx context.Context) error
 	ScopesOf(ctx context.Context, id string) ([]string, error)
 	AddFeed(ctx context.Context, f corpus.Feed) (corpus.Feed, error)
