@@ -13,6 +13,7 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/sync/singleflight"
 )
 
 // answerer answers a question from the briefings; onDelta, when the answer
@@ -111,6 +112,7 @@ type Bot struct {
 	log      *slog.Logger
 	s        *discordgo.Session
 	http     *http.Client
+	ix       *ixClient // interaction callbacks, edits and follow-ups
 	limits   *userLimits
 	notices  *noticeLimits
 	pool     chan struct{}
@@ -120,8 +122,9 @@ type Bot struct {
 	closing  bool
 	inflight sync.WaitGroup
 
-	threads sync.Map // channel ID -> is it a thread (bool)
-	denied  sync.Map // channel ID -> true once "cannot answer there" was logged
+	threads        sync.Map // channel ID -> is it a thread (bool)
+	channelLookups singleflight.Group
+	denied         sync.Map // channel ID -> true once "cannot answer there" was logged
 	// threadMode is guild ID -> answer @mentions in threads (bool).
 	threadMode sync.Map
 
@@ -155,7 +158,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		logger = slog.New(slog.DiscardHandler)
 	}
 	b := &Bot{
-		cfg: cfg, ans: ans, lib: lib, s: s, http: client,
+		cfg: cfg, ans: ans, lib: lib, s: s, http: client, ix: newIXClient(client),
 		log:     logger.With("component", "bot"),
 		limits:  newUserLimits(cfg.AsksPerMinute),
 		notices: newNoticeLimits(time.Minute),

@@ -23,7 +23,7 @@ var (
 	// timeout, connection failure, too many redirects).
 	ErrFetch = errors.New("the page could not be fetched")
 	// ErrTooLarge: the response is over FetchConfig.MaxBytes.
-	ErrTooLarge = errors.New("the page is too large")
+	ErrTooLarge = errors.New("too large")
 )
 
 // FetchConfig bounds what one fetch may cost. The zero value of each field
@@ -36,6 +36,10 @@ type FetchConfig struct {
 	// AllowPrivate lets URLs reach loopback and private addresses
 	// (BRIEFBOT_ALLOW_PRIVATE_URLS=1). Off by default: see ErrBlockedAddress.
 	AllowPrivate bool
+	// ReadPDF extracts a downloaded PDF; serve and the CLI pass
+	// (*Sandbox).ExtractPDF so that a hostile PDF can only end a child
+	// process. Nil reads it in this process, under the same caps.
+	ReadPDF func(ctx context.Context, data []byte) (Article, error)
 }
 
 const (
@@ -110,8 +114,11 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Article, error) {
 		return Article{}, err
 	}
 	final := resp.Request.URL
-	a, err := extract(body, resp.Header.Get("Content-Type"), final)
+	a, err := f.extract(ctx, body, resp.Header.Get("Content-Type"), final)
 	if err != nil {
+		return Article{}, err
+	}
+	if err := CheckText(a); err != nil {
 		return Article{}, err
 	}
 	if a.URL == "" {
@@ -126,7 +133,7 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Article, error) {
 }
 
 // extract dispatches on the media type, sniffing when the server sent none.
-func extract(body []byte, contentType string, u *url.URL) (Article, error) {
+func (f *Fetcher) extract(ctx context.Context, body []byte, contentType string, u *url.URL) (Article, error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	if mt == "" || mt == "application/octet-stream" {
 		mt, _, _ = mime.ParseMediaType(http.DetectContentType(body))
@@ -151,6 +158,9 @@ func extract(body []byte, contentType string, u *url.URL) (Article, error) {
 		}
 		return ParseMarkdown(name, text)
 	case "application/pdf":
+		if f.cfg.ReadPDF != nil {
+			return f.cfg.ReadPDF(ctx, body)
+		}
 		return extractPDF(body)
 	case "application/rss+xml", "application/atom+xml", "application/xml", "text/xml":
 		return Article{}, fmt.Errorf("this is %s, probably a news feed, not an article page; add it as a feed instead: %w",
