@@ -73,8 +73,8 @@ func (b *Bot) add(ctx context.Context, c *call) (response, error) {
 			lines = append(lines, fmt.Sprintf("✗ **%s**: %s", escapeMarkdown(truncate(oneLine(a.Title), 100)), userMessage(err, c.log)))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %s · ID `%s`",
-			escapeMarkdown(truncate(oneLine(stored.Title), 150)), formatDate(stored.Published, stored.DateGuessed), plural(passages, "passage"), stored.ID))
+		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %s · ID %s",
+			escapeMarkdown(truncate(oneLine(stored.Title), 150)), formatDate(stored.Published, stored.DateGuessed), plural(passages, "passage"), codeID(stored.ID)))
 	}
 	var msgs []outMsg
 	for _, part := range splitText(strings.Join(lines, "\n"), maxContent) {
@@ -178,7 +178,7 @@ func (b *Bot) remove(ctx context.Context, c *call) (response, error) {
 	if errors.Is(err, corpus.ErrNotFound) {
 		if g, gerr := b.lib.Get(ctx, []string{corpus.GlobalScope}, id); gerr == nil {
 			return response{}, inputErrorf("**%s** is shared by every server, so it can't be removed from here; "+
-				"the bot's operator can remove it with `briefbot remove %s`.", escapeMarkdown(truncate(oneLine(g.Title), 150)), g.ID)
+				"the bot's operator can remove it with %s.", escapeMarkdown(truncate(oneLine(g.Title), 150)), codeID("briefbot remove "+g.ID))
 		}
 	}
 	if err != nil {
@@ -187,5 +187,5 @@ func (b *Bot) remove(ctx context.Context, c *call) (response, error) {
 	if err := b.lib.Remove(ctx, own, id); err != nil {
 		return response{}, err
 	}
-	return private("Removed **%s** (`%s`). It is no longer used in answers.", escapeMarkdown(truncate(oneLine(a.Title), 150)), a.ID), nil
+	return private("Removed **%s** (%s). It is no longer used in answers.", escapeMarkdown(truncate(oneLine(a.Title), 150)), codeID(a.ID)), nil
 }

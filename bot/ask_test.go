@@ -49,8 +49,9 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 		t.Fatalf("embeds = %+v, want one Sources embed", m.Embeds)
 	}
 	desc := m.Embeds[0].Description
-	wantLink := "[EU chips act agreed](https://news.example/eu-chips?id=1#:~:text=The%20EU%20agreed%20a%2043,euro%20chips%20act%20on%20Tuesday.)"
-	for _, want := range []string{"**[1]**", wantLink, "Reuters", "14 Mar 2025", "> The EU agreed a 43 billion euro chips act on Tuesday."} {
+	// The link shows where it goes: no masked link, and no embed preview.
+	wantLink := "\n<https://news.example/eu-chips?id=1#:~:text=The%20EU%20agreed%20a%2043,euro%20chips%20act%20on%20Tuesday.>\n"
+	for _, want := range []string{"**[1]** **EU chips act agreed**", wantLink, "Reuters", "14 Mar 2025", "> The EU agreed a 43 billion euro chips act on Tuesday."} {
 		if !strings.Contains(desc, want) {
 			t.Errorf("sources embed %q lacks %q", desc, want)
 		}
@@ -86,19 +87,29 @@ func TestAskPrivate(t *testing.T) {
 	}
 }
 
-func TestAskLongAnswerIsSplitWithinLimits(t *testing.T) {
+func TestAskLongAnswerIsCutToTwoMessages(t *testing.T) {
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "https://news.example/a")
 	msgs := e.ask(member(guildA, channelA, "501"), "a long answer on the chips act please")
-	if len(msgs) < 3 {
-		t.Fatalf("got %d messages, want the answer split over several", len(msgs))
+	var text []discordtest.Message
+	for _, m := range msgs {
+		if m.Content != "" {
+			text = append(text, m)
+		}
 	}
-	text := allText(msgs)
-	if n := strings.Count(text, "This sentence is part of a long answer"); n != 100 {
-		t.Errorf("answer sentences shown = %d, want all 100", n)
+	if len(text) != 2 {
+		t.Fatalf("answer text fills %d messages, want it cut to 2", len(text))
 	}
+	shown := allText(text)
+	if n := strings.Count(shown, "This sentence is part of a long answer"); n < 40 || n >= 100 {
+		t.Errorf("answer sentences shown = %d, want as many whole sentences as two messages hold", n)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(text[1].Content), "]. …") {
+		t.Errorf("second message ends %q, want the last whole sentence and …", text[1].Content[max(0, len(text[1].Content)-40):])
+	}
+	all := allText(msgs)
 	for n := 1; n <= 40; n++ {
-		if !strings.Contains(text, "**["+itoa(n)+"]**") {
+		if !strings.Contains(all, "**["+itoa(n)+"]**") {
 			t.Errorf("source [%d] missing", n)
 		}
 	}
@@ -254,5 +265,24 @@ func TestShutdownIsBounded(t *testing.T) {
 	m, _ := e.fake.Original(in)
 	if !strings.Contains(m.Content, "try again") || len(e.fake.Followups(in)) != 0 {
 		t.Fatalf("original = %q with %d follow-ups, want the placeholder replaced by a message telling the user", m.Content, len(e.fake.Followups(in)))
+	}
+}
+
+// TestAnswerAfterTheDeadlineIsStillSent: the engine's fallback answer comes
+// after the request's deadline without an error; the user gets it instead
+// of a half-streamed message.
+func TestAnswerAfterTheDeadlineIsStillSent(t *testing.T) {
+	e := start(t, func(c *Config, a *keywordAnswerer) {
+		c.AnswerTimeout = 300 * time.Millisecond
+		a.late = true
+	})
+	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
+	m := e.ask(member(guildA, channelA, "501"), "What did the EU agree on chips?")[0]
+	if !strings.Contains(m.Content, "43 billion euro chips act") {
+		t.Errorf("answer = %q, want the late answer", m.Content)
+	}
+	mention := e.mention(member(guildA, channelA, "502"), "What did the EU agree on chips?")
+	if !strings.Contains(mention.Content, "43 billion euro chips act") {
+		t.Errorf("reply to the mention = %q, want the late answer", mention.Content)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/sync/singleflight"
 )
 
 // answerer answers a question from the briefings; onDelta, when the answer
@@ -121,6 +122,7 @@ type Bot struct {
 	log      *slog.Logger
 	s        *discordgo.Session
 	http     *http.Client
+	ix       *ixClient // interaction callbacks, edits and follow-ups
 	limits   *userLimits
 	notices  *noticeLimits
 	pool     chan struct{}
@@ -130,8 +132,9 @@ type Bot struct {
 	closing  bool
 	inflight sync.WaitGroup
 
-	threads sync.Map // channel ID -> is it a thread (bool)
-	denied  sync.Map // channel ID -> true once "cannot answer there" was logged
+	threads        sync.Map // channel ID -> is it a thread (bool)
+	channelLookups singleflight.Group
+	denied         sync.Map // channel ID -> true once "cannot answer there" was logged
 
 	idMu  sync.RWMutex
 	appID string
@@ -163,7 +166,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		logger = slog.New(slog.DiscardHandler)
 	}
 	b := &Bot{
-		cfg: cfg, ans: ans, lib: lib, s: s, http: client,
+		cfg: cfg, ans: ans, lib: lib, s: s, http: client, ix: newIXClient(client),
 		log:     logger.With("component", "bot"),
 		limits:  newUserLimits(cfg.AsksPerMinute),
 		notices: newNoticeLimits(time.Minute),

@@ -47,7 +47,7 @@ func (b *Bot) listPage(ctx context.Context, guild, query string, page int) (outM
 	page = max(0, min(page, pages-1))
 	var lines []string
 	for _, a := range arts[page*pageSize : min(len(arts), (page+1)*pageSize)] {
-		line := fmt.Sprintf("`%s` · **%s** · %s", a.ID, escapeMarkdown(truncate(oneLine(a.Title), 150)), formatDate(a.Published, a.DateGuessed))
+		line := fmt.Sprintf("%s · **%s** · %s", codeID(a.ID), escapeMarkdown(truncate(oneLine(a.Title), 150)), formatDate(a.Published, a.DateGuessed))
 		if a.Scope != corpus.GlobalScope {
 			line += " · this server"
 		}
@@ -95,16 +95,16 @@ func (b *Bot) show(ctx context.Context, guild, id string) (response, error) {
 		return response{}, err
 	}
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(oneLine(a.Title), 256),
-		Description: truncate(strings.TrimSpace(a.Body), 3000),
+		Title:       truncate(inert(truncate(oneLine(a.Title), 200)), 256),
+		Description: truncate(inert(truncate(strings.TrimSpace(a.Body), 3000)), 4000),
 		Color:       0x5865F2,
 		Fields: []*discordgo.MessageEmbedField{
 			{Name: "Date", Value: formatDate(a.Published, a.DateGuessed), Inline: true},
-			{Name: "ID", Value: "`" + a.ID + "`", Inline: true},
+			{Name: "ID", Value: codeID(a.ID), Inline: true},
 		},
 	}
 	if a.Source != "" {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Source", Value: truncate(oneLine(a.Source), 200), Inline: true})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Source", Value: inert(truncate(oneLine(a.Source), 200)), Inline: true})
 	}
 	if u, err := url.Parse(a.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		e.URL = a.URL

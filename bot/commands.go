@@ -149,7 +149,7 @@ func (b *Bot) definitions() []*discordgo.ApplicationCommand {
 // onInteraction routes one interaction through the pipeline.
 func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 	log := b.log.With("interaction", i.ID, "guild", i.GuildID, "user", userID(i))
-	r := &ixReply{s: b.s, i: i, log: log}
+	r := &ixReply{c: b.ix, i: i, log: log}
 	t := task{log: log, rep: r, user: userID(i)}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
@@ -242,7 +242,7 @@ func (b *Bot) refuseClosing(ctx context.Context, i *discordgo.Interaction) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	r := &ixReply{s: b.s, i: i, log: b.log}
+	r := &ixReply{c: b.ix, i: i, log: b.log}
 	if err := r.send(ctx, private("briefbot is restarting; please try again in a minute.")); err != nil {
 		b.log.Warn("refuse during shutdown", "err", redact(err.Error()))
 	}

@@ -103,6 +103,9 @@ func (l *memLibrary) count() int {
 type keywordAnswerer struct {
 	lib  *memLibrary
 	gate chan struct{}
+	// late, when set, makes every answer come only after ctx's deadline,
+	// without an error, as the real engine's fallback does.
+	late bool
 
 	mu        sync.Mutex
 	questions []rag.Question
@@ -114,6 +117,9 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 	k.mu.Lock()
 	k.questions = append(k.questions, q)
 	k.mu.Unlock()
+	if k.late {
+		<-ctx.Done()
+	}
 	if k.gate != nil {
 		select {
 		case <-k.gate:
@@ -144,7 +150,11 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 	a := rag.Answer{Question: q.Text, Mode: rag.ModeLLM, Text: "According to " + best.Title + ": " + quote + " [1]",
 		Citations: []rag.Citation{cite}}
 	if strings.Contains(q.Text, "long") {
-		a.Text = strings.Repeat("This sentence is part of a long answer that goes on. ", 100) + "[1]"
+		var long strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&long, "This sentence is part of a long answer that goes on [%d]. ", i%40+1)
+		}
+		a.Text = long.String()
 		for n := 2; n <= 40; n++ {
 			c := cite
 			c.N, c.Quote = n, strings.Repeat(fmt.Sprintf("quote %d ", n), 40)

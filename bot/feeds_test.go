@@ -108,7 +108,7 @@ func TestFeedsPerServer(t *testing.T) {
 	}
 	listB := run(adminB, feedCmd("list"), "b.example").Content
 	for _, want := range []string{"`2` <https://news.example/rss>", "`3` **B \\*News\\*** <https://b.example/atom.xml>",
-		"last poll <t:1741078800:R>: 4 added", "⚠ poll feed https://b.example/atom.xml: the server answered 503"} {
+		"last poll <t:1741078800:R>: 4 added", "⚠ poll feed <https://b.example/atom.xml>: the server answered 503"} {
 		if !strings.Contains(listB, want) {
 			t.Errorf("list in B lacks %q:\n%s", want, listB)
 		}

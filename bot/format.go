@@ -3,6 +3,8 @@ package bot
 import (
 	"fmt"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,7 +34,7 @@ const (
 // tells readers what /ask was asked (Discord doesn't show the options) and
 // lets thread follow-ups and votes recover the question from the message.
 func questionLine(q string) string {
-	return "> " + truncate(oneLine(q), maxQuestionLine)
+	return "> " + inert(truncate(oneLine(q), maxQuestionLine))
 }
 
 // splitQuestion undoes questionLine: the question and the answer text of a
@@ -40,28 +42,100 @@ func questionLine(q string) string {
 func splitQuestion(content string) (q, answer string, ok bool) {
 	first, rest, _ := strings.Cut(content, "\n")
 	q, ok = strings.CutPrefix(first, "> ")
-	return q, strings.TrimSpace(rest), ok && q != ""
+	return unescapeMarkdown(q), unescapeMarkdown(strings.TrimSpace(rest)), ok && q != ""
 }
 
+// maxAnswerMessages is how many messages an answer's text may fill (its
+// sources may need more).
+const maxAnswerMessages = 2
+
 // renderAnswer turns an answer into messages within Discord's limits: the
-// text in as many messages as it needs, the sources embeds after it, and the
-// vote buttons under the last message.
+// text, inert (see inert) and cut at a sentence to fit at most two
+// messages, the sources embeds after it, and the vote buttons under the
+// last message. The question line and the note are the bot's own
+// formatting around text that is not.
 func renderAnswer(question string, a rag.Answer) []outMsg {
 	body := strings.TrimSpace(a.Text)
 	if body == "" {
 		body = "I found nothing in the briefings about that."
 	}
+	tail := ""
 	if a.Note != "" {
-		body += "\n\n*" + oneLine(a.Note) + "*"
+		tail = "\n\n*" + inert(oneLine(a.Note)) + "*"
+	}
+	head := questionLine(question) + "\n"
+	shown, cut := fitAnswer(body, func(text string) bool {
+		return len(splitText(head+text+tail, maxContent)) <= maxAnswerMessages
+	})
+	cites := a.Citations
+	if cut {
+		cites = citedIn(shown, cites)
 	}
 	var msgs []outMsg
-	for _, part := range splitText(questionLine(question)+"\n"+body, maxContent) {
+	for _, part := range splitText(head+shown+tail, maxContent) {
 		msgs = append(msgs, outMsg{content: part})
 	}
-	msgs = attachEmbeds(msgs, sourceEmbeds(a.Citations))
+	msgs = attachEmbeds(msgs, sourceEmbeds(cites))
 	last := &msgs[len(msgs)-1]
 	last.components = voteButtons()
 	return msgs
+}
+
+// fitAnswer renders body inert, cut after the longest run of whole
+// sentences for which fits holds (marked with "…"); cut reports whether
+// anything was left out.
+func fitAnswer(body string, fits func(string) bool) (string, bool) {
+	if whole := inertAnswer(body); fits(whole) {
+		return whole, false
+	}
+	ends := sentenceEnds(body)
+	lo, hi := 0, len(ends) // ends[:lo] fit; ends[hi:] do not
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(inertAnswer(body[:ends[mid-1]]) + " …") {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo == 0 {
+		return "…", true
+	}
+	return inertAnswer(body[:ends[lo-1]]) + " …", true
+}
+
+// sentenceEnds are the byte offsets where body may be cut: after a
+// sentence's final punctuation (and any [n] markers) before white space,
+// never inside a quote as shown (“…”).
+func sentenceEnds(body string) []int {
+	var ends []int
+	depth := 0
+	for i, r := range body {
+		switch r {
+		case '“':
+			depth++
+		case '”':
+			depth = max(depth-1, 0)
+		case ' ', '\n':
+			prev := strings.TrimRight(body[:i], " ")
+			if depth == 0 && (strings.HasSuffix(prev, ".") || strings.HasSuffix(prev, "!") || strings.HasSuffix(prev, "?") ||
+				strings.HasSuffix(prev, "]") || r == '\n') && len(prev) == i {
+				ends = append(ends, i)
+			}
+		}
+	}
+	return ends
+}
+
+// citedIn keeps the citations whose [n] marker is still in text.
+func citedIn(text string, cs []rag.Citation) []rag.Citation {
+	var out []rag.Citation
+	for _, c := range cs {
+		if strings.Contains(text, "["+strconv.Itoa(c.N)+"]") {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // writingStatus is what an answer's message shows while the model
@@ -111,8 +185,8 @@ func embedsSize(es []*discordgo.MessageEmbed) int {
 	return n
 }
 
-// sourceEmbeds lists the citations, one entry each, in embeds whose
-// descriptions stay within Discord's limit.
+// sourceEmbeds lists the cited articles, each once with the numbers that
+// cite it, in embeds whose descriptions stay within Discord's limit.
 func sourceEmbeds(cs []rag.Citation) []*discordgo.MessageEmbed {
 	var out []*discordgo.MessageEmbed
 	var b strings.Builder
@@ -127,39 +201,104 @@ func sourceEmbeds(cs []rag.Citation) []*discordgo.MessageEmbed {
 		out = append(out, &discordgo.MessageEmbed{Title: title, Description: strings.TrimSpace(b.String()), Color: 0x5865F2})
 		b.Reset()
 	}
-	for _, c := range cs {
-		entry := truncate(sourceEntry(c), maxDescription-10) + "\n\n"
-		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(entry) > maxDescription {
-			flush()
+	size := 0
+	for _, g := range byArticle(cs) {
+		lines := sourceEntry(g)
+		for i, line := range lines {
+			line = truncate(line, maxDescription-10) + "\n"
+			if i == len(lines)-1 {
+				line += "\n"
+			}
+			if n := utf8.RuneCountInString(line); size+n > maxDescription {
+				flush()
+				size = 0
+			}
+			b.WriteString(line)
+			size += utf8.RuneCountInString(line)
 		}
-		b.WriteString(entry)
 	}
 	flush()
 	return out
 }
 
-// sourceEntry is one citation: number, linked title, publisher, date, and
-// the start of the quoted passage.
-func sourceEntry(c rag.Citation) string {
-	title := escapeMarkdown(truncate(oneLine(c.Title), 200))
+// byArticle groups citations by article, in order of first citation.
+func byArticle(cs []rag.Citation) [][]rag.Citation {
+	var groups [][]rag.Citation
+	at := map[string]int{}
+	for _, c := range cs {
+		key := c.ArticleID
+		if key == "" { // no ID to go by: keep it apart
+			key = "\x00" + strconv.Itoa(c.N)
+		}
+		i, ok := at[key]
+		if !ok {
+			i = len(groups)
+			at[key] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], c)
+	}
+	return groups
+}
+
+// maxLink is the longest source link shown; a longer one is left out
+// rather than cut, which would break it.
+const maxLink = 600
+
+// sourceEntry is one cited article, as lines: the numbers citing it, its
+// title, publisher and date, the link to the quoted passage shown as the
+// URL it is (never a masked link: the text of a link can lie about where
+// it goes), then each verified quote (its pieces
+// joined by "…" where the quote skips words), numbered when the article
+// is cited more than once.
+func sourceEntry(g []rag.Citation) []string {
+	c := g[0]
+	title := inert(truncate(oneLine(c.Title), 200))
 	if title == "" {
 		title = "Untitled"
 	}
-	if link := passageLink(c.URL, c.Quote); link != "" {
-		title = "[" + title + "](" + link + ")"
-	} else {
-		title = "**" + title + "**"
+	title = "**" + title + "**"
+	nums := ""
+	for _, gc := range g {
+		nums += fmt.Sprintf("[%d]", gc.N)
 	}
-	parts := []string{fmt.Sprintf("**[%d]** %s", c.N, title)}
+	parts := []string{"**" + nums + "** " + title}
 	if c.Source != "" {
-		parts = append(parts, escapeMarkdown(truncate(oneLine(c.Source), 80)))
+		parts = append(parts, inert(truncate(oneLine(c.Source), 80)))
 	}
 	parts = append(parts, formatDate(c.Published, c.DateGuessed))
-	entry := strings.Join(parts, " · ")
-	if q := strings.TrimSpace(c.Quote); q != "" {
-		entry += "\n> " + escapeMarkdown(truncate(oneLine(q), maxQuoteInEmbed))
+	lines := []string{strings.Join(parts, " · ")}
+	if link := passageLink(c.URL, c.Quote); link != "" && len(link) <= maxLink {
+		lines = append(lines, "<"+link+">")
 	}
-	return entry
+	for _, gc := range g {
+		if strings.TrimSpace(gc.Quote) == "" {
+			continue
+		}
+		line := "> "
+		if len(g) > 1 {
+			line += fmt.Sprintf("**[%d]** ", gc.N)
+		}
+		lines = append(lines, line+inert(truncate(oneLine(shownQuote(gc)), maxQuoteInEmbed)))
+	}
+	return lines
+}
+
+// shownQuote is a citation's quote as stored, its pieces joined by "…"
+// where a spliced quote skips words.
+func shownQuote(c rag.Citation) string {
+	if len(c.Spans) < 2 {
+		return c.Quote
+	}
+	var pieces []string
+	for _, sp := range c.Spans {
+		s, e := sp.Start-c.Start, sp.End-c.Start
+		if s < 0 || e > len(c.Quote) || s > e {
+			return c.Quote
+		}
+		pieces = append(pieces, c.Quote[s:e])
+	}
+	return strings.Join(pieces, " … ")
 }
 
 func formatDate(t time.Time, guessed bool) string {
@@ -174,7 +313,8 @@ func formatDate(t time.Time, guessed bool) string {
 
 // passageLink links to the exact passage with a text fragment
 // (#:~:text=start,end), which browsers scroll to and highlight. It returns
-// "" for sources without an http(s) URL.
+// "" for sources without an http(s) URL. The link is written to sit
+// between < and >: no space, parenthesis or > in it.
 func passageLink(raw, quote string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -201,17 +341,72 @@ func fragmentEscape(s string) string {
 	return strings.NewReplacer("-", "%2D", ",", "%2C", "&", "%26").Replace(e)
 }
 
-// escapeLinkTarget keeps a URL from ending a markdown link early.
+// escapeLinkTarget keeps a URL from ending a <link> early.
 func escapeLinkTarget(s string) string {
-	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(s)
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(s)
 }
 
 var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`, `[`, `\[`, `]`, `\]`, `>`, `\>`, `#`, `\#`,
+	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`, `[`, `\[`, `]`, `\]`, `>`, `\>`, `#`, `\#`, `<`, `\<`,
 )
 
-// escapeMarkdown shows article text literally instead of as formatting.
-func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
+// urlRE finds URLs in untrusted text. They end before white space, angle
+// brackets, square or round brackets, quotes and Markdown syntax, so that
+// "[a](b)" yields two URLs, not one.
+var urlRE = regexp.MustCompile("(?i)\\b[a-z][a-z0-9+.-]{0,20}://[^\\s<>\\[\\]()\"'`|*]+")
+
+// inert makes text from articles, users or the model show literally in
+// Discord: every Markdown character is escaped, so it can make no heading
+// (# or -#), block quote, spoiler, code block, emphasis or masked link,
+// and no mention or timestamp tag; a URL is shown whole as <url>, which
+// Discord links without an embed preview. The bot's own formatting is
+// added around inert text, never inside it.
+func inert(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range urlRE.FindAllStringIndex(s, -1) {
+		u := strings.TrimRight(s[m[0]:m[1]], ".,;:!?")
+		b.WriteString(markdownEscaper.Replace(s[last:m[0]]))
+		b.WriteString("<" + u + ">")
+		last = m[0] + len(u)
+	}
+	b.WriteString(markdownEscaper.Replace(s[last:]))
+	return b.String()
+}
+
+// escapeMarkdown is inert, under the name older callers use.
+func escapeMarkdown(s string) string { return inert(s) }
+
+// escapedMarker is a citation marker [n] as inert writes it.
+var escapedMarker = regexp.MustCompile(`\\\[(\d{1,4})\\\]`)
+
+// inertAnswer is inert for an answer's text, with its [n] markers (which
+// rag wrote) left plain, except before "(" where they could start a link.
+func inertAnswer(s string) string {
+	t := inert(s)
+	var b strings.Builder
+	last := 0
+	for _, m := range escapedMarker.FindAllStringSubmatchIndex(t, -1) {
+		if m[1] < len(t) && t[m[1]] == '(' {
+			continue
+		}
+		b.WriteString(t[last:m[0]] + "[" + t[m[2]:m[3]] + "]")
+		last = m[1]
+	}
+	return b.String() + t[last:]
+}
+
+// unescapeMarkdown undoes inert's escapes, for text read back from the
+// bot's own messages (votes, thread history).
+func unescapeMarkdown(s string) string { return markdownUnescape.ReplaceAllString(s, "$1") }
+
+var markdownUnescape = regexp.MustCompile("\\\\([\\\\*_~`|\\[\\]>#<])")
+
+// codeID shows an ID in inline code: backticks and line breaks, which
+// would end the code span, become ' and spaces.
+func codeID(id string) string {
+	return "`" + strings.ReplaceAll(truncate(oneLine(id), 100), "`", "'") + "`"
+}
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 

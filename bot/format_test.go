@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -57,16 +58,22 @@ func TestSplitText(t *testing.T) {
 
 func TestRenderAnswerStaysWithinDiscordLimits(t *testing.T) {
 	var cites []rag.Citation
+	var text strings.Builder
 	for n := 1; n <= 60; n++ {
-		cites = append(cites, rag.Citation{N: n, Title: strings.Repeat("T", 300), URL: "https://n.example/" + strings.Repeat("p", 200),
+		cites = append(cites, rag.Citation{N: n, ArticleID: "a" + itoa(n), Title: strings.Repeat("T", 300), URL: "https://n.example/" + strings.Repeat("p", 200),
 			Quote: strings.Repeat("word ", 200), Published: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)})
+		fmt.Fprintf(&text, "Ünïcode answer *text* [%d]. ", n)
 	}
-	a := rag.Answer{Text: strings.Repeat("Ünïcode answer text. ", 700), Note: "LLM unavailable; extractive answer.", Citations: cites}
+	text.WriteString(strings.Repeat("More answer text. ", 700))
+	a := rag.Answer{Text: text.String(), Note: "LLM unavailable; extractive answer.", Citations: cites}
 	msgs := renderAnswer("q?", a)
-	seen := 0
+	seen, withText := 0, 0
 	for i, m := range msgs {
 		if n := utf8.RuneCountInString(m.content); n > maxContent {
 			t.Errorf("message %d content has %d characters, limit %d", i, n, maxContent)
+		}
+		if m.content != "" {
+			withText++
 		}
 		if len(m.embeds) > maxEmbeds || embedsSize(m.embeds) > maxEmbedsTotal {
 			t.Errorf("message %d has %d embeds of %d characters", i, len(m.embeds), embedsSize(m.embeds))
@@ -78,6 +85,9 @@ func TestRenderAnswerStaysWithinDiscordLimits(t *testing.T) {
 			seen += strings.Count(e.Description, "**[")
 		}
 	}
+	if withText > maxAnswerMessages {
+		t.Errorf("answer text fills %d messages, want at most %d", withText, maxAnswerMessages)
+	}
 	if seen != len(cites) {
 		t.Errorf("sources listed = %d, want %d", seen, len(cites))
 	}
@@ -88,8 +98,8 @@ func TestRenderAnswerStaysWithinDiscordLimits(t *testing.T) {
 	for _, m := range msgs {
 		all.WriteString(m.content)
 	}
-	if !strings.Contains(all.String(), "*LLM unavailable; extractive answer.*") {
-		t.Error("note missing")
+	if !strings.Contains(all.String(), "*LLM unavailable; extractive answer.*") || !strings.Contains(all.String(), `answer \*text\* [60]. `) {
+		t.Error("note or the last cited sentence missing")
 	}
 }
 
@@ -100,5 +110,37 @@ func TestSplitQuestionRoundTrip(t *testing.T) {
 	}
 	if _, _, ok := splitQuestion("No briefings yet."); ok {
 		t.Error("a non-answer parsed as an answer")
+	}
+}
+
+// TestInertText: Markdown, links and tags from articles, users or the
+// model show literally; URLs show whole, without embeds.
+func TestInertText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"masked link", "[https://council.gov.uk/flood-plan](https://evil.example/phish)",
+			`\[<https://council.gov.uk/flood-plan>\](<https://evil.example/phish>)`},
+		{"javascript link", "[click](javascript:alert(1))", `\[click\](javascript:alert(1))`},
+		{"heading and subtext", "# HEADER\n-# small text", "\\# HEADER\n-\\# small text"},
+		{"spoiler", "||spoiler||", `\|\|spoiler\|\|`},
+		{"code fence", "```js\nx\n```", "\\`\\`\\`js\nx\n\\`\\`\\`"},
+		{"block quote", "> made up", `\> made up`},
+		{"mention and timestamp tags", "<@123> <t:1:R> <#9>", `\<@123\> \<t:1:R\> \<\#9\>`},
+		{"URL at a sentence end", "See https://n.example/a_b?x=1.", "See <https://n.example/a_b?x=1>."},
+		{"emphasis", "**bold** _it_ ~~s~~", `\*\*bold\*\* \_it\_ \~\~s\~\~`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := inert(tc.in); got != tc.want {
+				t.Errorf("inert(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if got := unescapeMarkdown(inert(tc.in)); strings.ReplaceAll(strings.ReplaceAll(got, "<h", "h"), ">", "") !=
+				strings.ReplaceAll(strings.ReplaceAll(tc.in, "<h", "h"), ">", "") {
+				t.Errorf("unescapeMarkdown(inert(%q)) = %q", tc.in, got)
+			}
+		})
+	}
+	// Markers rag wrote stay plain, except where "(" could make a link.
+	if got := inertAnswer("It “rose” [1]. Then [2](https://e.example) [3]"); got != `It “rose” [1]. Then \[2\](<https://e.example>) [3]` {
+		t.Errorf("inertAnswer = %q", got)
 	}
 }

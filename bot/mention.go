@@ -129,13 +129,21 @@ func (b *Bot) isThread(ctx context.Context, channelID string, log *slog.Logger) 
 	if ch, err := b.s.State.Channel(channelID); err == nil {
 		return ch.IsThread()
 	}
-	ch, err := b.s.Channel(channelID, discordgo.WithContext(ctx))
+	// Questions arriving together in a new channel share one lookup: the
+	// route's rate limit (5 per 5 s) would otherwise queue them.
+	v, err, _ := b.channelLookups.Do(channelID, func() (any, error) {
+		ch, err := b.s.Channel(channelID, discordgo.WithContext(ctx))
+		if err != nil {
+			return false, err
+		}
+		b.threads.Store(channelID, ch.IsThread())
+		return ch.IsThread(), nil
+	})
 	if err != nil {
 		log.Warn("read channel", "err", redact(err.Error()))
 		return false
 	}
-	b.threads.Store(channelID, ch.IsThread())
-	return ch.IsThread()
+	return v.(bool)
 }
 
 // threadHistory returns the earlier questions and answers in a thread,

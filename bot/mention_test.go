@@ -112,7 +112,7 @@ func TestBriefingsListPagesAndShow(t *testing.T) {
 	id := e.lib.last().ID
 	show := e.fake.SlashCommand(by, "briefings", discordtest.Sub("show", discordtest.Str("id", id)))
 	s := e.reply(show, "show", func(m discordtest.Message) bool { return len(m.Embeds) == 1 })[0]
-	if s.Embeds[0].Title != "Local *bold* briefing" || s.Embeds[0].Description != "Own text." || s.Embeds[0].URL != "https://news.example/local" {
+	if s.Embeds[0].Title != `Local \*bold\* briefing` || s.Embeds[0].Description != "Own text." || s.Embeds[0].URL != "https://news.example/local" {
 		t.Errorf("show embed = %+v", s.Embeds[0])
 	}
 }

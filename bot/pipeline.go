@@ -77,10 +77,20 @@ func (b *Bot) perform(ctx context.Context, t task) {
 		t.rep.fail(ctx, err)
 		return
 	}
-	if err := t.rep.send(ctx, resp); err != nil {
+	// An answer can arrive after ctx's deadline: the engine falls back to
+	// an extractive answer without an error. It is sent all the same, on
+	// a fresh bounded context (interaction tokens last 15 minutes), as
+	// fail does.
+	sendCtx, cancelSend := context.WithTimeout(context.WithoutCancel(ctx), finalSendTimeout)
+	defer cancelSend()
+	if err := t.rep.send(sendCtx, resp); err != nil {
 		t.log.Error("send response", "err", redact(err.Error()))
 	}
 }
+
+// finalSendTimeout bounds sending a finished answer: a few messages, each
+// perhaps waiting for its interaction's rate limit.
+const finalSendTimeout = 30 * time.Second
 
 func (b *Bot) refuse(ctx context.Context, t task, r refusal) {
 	if err := t.rep.refuse(ctx, r); err != nil {

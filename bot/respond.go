@@ -113,9 +113,10 @@ type replier interface {
 }
 
 // ixReply answers an interaction: an immediate callback, or a deferred
-// acknowledgement followed by edits of the original and follow-ups.
+// acknowledgement followed by edits of the original and follow-ups, all
+// through the per-token rate limits of ixClient.
 type ixReply struct {
-	s         *discordgo.Session
+	c         *ixClient
 	i         *discordgo.Interaction
 	log       *slog.Logger
 	acked     bool
@@ -131,10 +132,8 @@ func flags(ephemeral bool) discordgo.MessageFlags {
 
 // deferReply acknowledges at once; the answer follows by edits.
 func (r *ixReply) deferReply(ctx context.Context, ephemeral bool) error {
-	err := r.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Flags: flags(ephemeral), AllowedMentions: noMentions()},
-	}, discordgo.WithContext(ctx))
+	err := r.c.callback(ctx, r.i, discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		message{Flags: flags(ephemeral), AllowedMentions: noMentions()})
 	if err != nil {
 		return fmt.Errorf("acknowledge interaction: %w", err)
 	}
@@ -143,9 +142,7 @@ func (r *ixReply) deferReply(ctx context.Context, ephemeral bool) error {
 }
 
 func (r *ixReply) progress(ctx context.Context, content string) error {
-	_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &content, AllowedMentions: noMentions()},
-		discordgo.WithContext(ctx))
-	return err
+	return r.c.editOriginal(ctx, r.i, message{Content: &content, AllowedMentions: noMentions()})
 }
 
 func (r *ixReply) send(ctx context.Context, resp response) error {
@@ -169,11 +166,7 @@ func (r *ixReply) send(ctx context.Context, resp response) error {
 
 func (r *ixReply) sendFirst(ctx context.Context, resp response, m outMsg) error {
 	if r.acked {
-		embeds, comps := nonNil(m)
-		_, err := r.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{
-			Content: &m.content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
-		}, discordgo.WithContext(ctx))
-		if err != nil {
+		if err := r.c.editOriginal(ctx, r.i, fullMessage(m, 0)); err != nil {
 			return fmt.Errorf("edit response: %w", err)
 		}
 		return nil
@@ -182,12 +175,7 @@ func (r *ixReply) sendFirst(ctx context.Context, resp response, m outMsg) error 
 	if resp.update {
 		typ = discordgo.InteractionResponseUpdateMessage
 	}
-	embeds, comps := nonNil(m)
-	err := r.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: typ, Data: &discordgo.InteractionResponseData{
-		Content: m.content, Embeds: embeds, Components: comps,
-		Flags: flags(resp.ephemeral), AllowedMentions: noMentions(),
-	}}, discordgo.WithContext(ctx))
-	if err != nil {
+	if err := r.c.callback(ctx, r.i, typ, fullMessage(m, flags(resp.ephemeral))); err != nil {
 		return fmt.Errorf("respond: %w", err)
 	}
 	r.acked, r.ephemeral = true, resp.ephemeral
@@ -228,29 +216,19 @@ func (r *ixReply) refuse(ctx context.Context, rf refusal) error {
 }
 
 func (r *ixReply) followup(ctx context.Context, m outMsg, ephemeral bool) error {
-	_, err := r.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
-		Content: m.content, Embeds: m.embeds, Components: m.components,
-		AllowedMentions: noMentions(), Flags: flags(ephemeral),
-	}, discordgo.WithContext(ctx))
-	if err != nil {
+	if err := r.c.followup(ctx, r.i, fullMessage(m, flags(ephemeral))); err != nil {
 		return fmt.Errorf("send follow-up: %w", err)
 	}
 	return nil
 }
 
 // autocomplete sends choices. Discord requires the choices list even when
-// it is empty, and discordgo's InteractionResponseData omits an empty one,
-// so the body is built here.
+// it is empty.
 func (r *ixReply) autocomplete(ctx context.Context, choices []*discordgo.ApplicationCommandOptionChoice) error {
-	body := struct {
-		Type discordgo.InteractionResponseType `json:"type"`
-		Data struct {
-			Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
-		} `json:"data"`
-	}{Type: discordgo.InteractionApplicationCommandAutocompleteResult}
-	body.Data.Choices = choices
-	endpoint := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
-	if _, err := r.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx)); err != nil {
+	data := struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	}{choices}
+	if err := r.c.callback(ctx, r.i, discordgo.InteractionApplicationCommandAutocompleteResult, data); err != nil {
 		return fmt.Errorf("send choices: %w", err)
 	}
 	r.acked = true

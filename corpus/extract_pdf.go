@@ -3,6 +3,7 @@ package corpus
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"time"
@@ -43,12 +44,24 @@ func extractPDF(data []byte) (a Article, err error) {
 		return Article{}, fmt.Errorf(errBadPDF, "no pages", ErrUnsupportedSource)
 	}
 	var paras []string
+	var budget pdfBudget
 	for i := 1; i <= n; i++ {
 		p := r.Page(i)
 		if p.V.IsNull() {
 			continue
 		}
-		paras = append(paras, pdfParagraphs(pdfLines(p.Content().Text))...)
+		// Measure the page before the library reads it: it keeps every
+		// glyph of a page in memory at once.
+		if err := budget.scan(p.V.Key("Contents")); err != nil {
+			return Article{}, err
+		}
+		for _, para := range pdfParagraphs(pdfLines(p.Content().Text)) {
+			if budget.text += len(para) + 2; budget.text > MaxTextBytes {
+				return Article{}, fmt.Errorf("the PDF holds more than %d MB of text; split it or paste the part you need: %w",
+					MaxTextBytes>>20, ErrTooLarge)
+			}
+			paras = append(paras, para)
+		}
 	}
 	if len(paras) == 0 {
 		return Article{}, fmt.Errorf("%w: the PDF has no text layer (a scan?); paste its text instead", ErrEmpty)
@@ -146,4 +159,95 @@ func pdfDate(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// pdfBudget is what a PDF has cost so far: bytes its page content streams
+// inflated to, bytes inside their string operands (an upper bound on the
+// glyphs the library will allocate), and extracted text.
+type pdfBudget struct {
+	inflated, strings int64
+	text              int
+	inString          int  // nesting depth of ( ) strings
+	inHex, escaped    bool // inside < > hex string; after a backslash
+}
+
+// scan reads the content stream (or array of streams) of one page through
+// its filters, counting against the caps without keeping it.
+func (b *pdfBudget) scan(contents pdf.Value) error {
+	streams := []pdf.Value{contents}
+	if contents.Kind() == pdf.Array {
+		streams = streams[:0]
+		for i := 0; i < contents.Len(); i++ {
+			streams = append(streams, contents.Index(i))
+		}
+	}
+	buf := make([]byte, 32<<10)
+	for _, st := range streams {
+		if st.Kind() != pdf.Stream {
+			continue
+		}
+		rc := st.Reader()
+		err := b.read(rc, buf)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *pdfBudget) read(r io.Reader, buf []byte) error {
+	for {
+		n, err := r.Read(buf)
+		b.inflated += int64(n)
+		if b.inflated > MaxInflatedBytes {
+			return fmt.Errorf("the PDF expands past %d MB when decompressed, more than a document's text needs "+
+				"(a decompression bomb?); save it again or paste its text instead: %w", MaxInflatedBytes>>20, ErrTooLarge)
+		}
+		b.countStrings(buf[:n])
+		if b.strings > maxPDFStringBytes {
+			return fmt.Errorf("the PDF holds more than %d MB of text; split it or paste the part you need: %w",
+				MaxTextBytes>>20, ErrTooLarge)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf(errBadPDF, err, ErrUnsupportedSource)
+		}
+	}
+}
+
+// countStrings adds the bytes inside ( ) and < > string operands of p.
+func (b *pdfBudget) countStrings(p []byte) {
+	for _, c := range p {
+		switch {
+		case b.inString > 0:
+			switch {
+			case b.escaped:
+				b.escaped = false
+			case c == '\\':
+				b.escaped = true
+			case c == '(':
+				b.inString++
+			case c == ')':
+				b.inString--
+			}
+			if b.inString > 0 {
+				b.strings++
+			}
+		case b.inHex:
+			if c == '>' || c == '<' { // "<<" opens a dictionary, not a string
+				b.inHex = false
+			} else {
+				b.strings++
+			}
+		case c == '(':
+			b.inString = 1
+		case c == '<':
+			b.inHex = true
+		case c == '>':
+			b.inHex = false
+		}
+	}
 }

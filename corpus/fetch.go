@@ -23,7 +23,7 @@ var (
 	// timeout, connection failure, too many redirects).
 	ErrFetch = errors.New("the page could not be fetched")
 	// ErrTooLarge: the response is over FetchConfig.MaxBytes.
-	ErrTooLarge = errors.New("the page is too large")
+	ErrTooLarge = errors.New("too large")
 )
 
 // FetchConfig bounds what one fetch may cost. The zero value of each field
@@ -36,6 +36,10 @@ type FetchConfig struct {
 	// AllowPrivate lets URLs reach loopback and private addresses
 	// (BRIEFBOT_ALLOW_PRIVATE_URLS=1). Off by default: see ErrBlockedAddress.
 	AllowPrivate bool
+	// ReadPDF extracts a downloaded PDF; serve and the CLI pass
+	// (*Sandbox).ExtractPDF so that a hostile PDF can only end a child
+	// process. Nil reads it in this process, under the same caps.
+	ReadPDF func(ctx context.Context, data []byte) (Article, error)
 }
 
 const (
@@ -110,8 +114,11 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Article, error) {
 		return Article{}, err
 	}
 	final := resp.Request.URL
-	a, err := extract(body, resp.Header.Get("Content-Type"), final)
+	a, err := f.extract(ctx, body, resp.Header.Get("Content-Type"), final)
 	if err != nil {
+		return Article{}, err
+	}
+	if err := CheckText(a); err != nil {
 		return Article{}, err
 	}
 	if a.URL == "" {
@@ -129,17 +136,17 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Article, error) {
 // none, through the format registry (format.go). Plain text whose path
 // names another text format (notes.md served as text/plain) is read as
 // that format.
-func extract(body []byte, contentType string, u *url.URL) (Article, error) {
+func (f *Fetcher) extract(ctx context.Context, body []byte, contentType string, u *url.URL) (Article, error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	if mt == "" || mt == "application/octet-stream" {
 		mt, _, _ = mime.ParseMediaType(http.DetectContentType(body))
 	}
 	name := path.Base(u.Path)
-	f, known := FormatOfMediaType(mt)
-	if byName, ok := FormatOf(name); known && f.Name == "txt" && ok && byName.Name == "md" {
-		f = byName
+	fm, known := FormatOfMediaType(mt)
+	if byName, ok := FormatOf(name); known && fm.Name == "txt" && ok && byName.Name == "md" {
+		fm = byName
 	}
-	if known && f.Name != "pdf" {
+	if known && fm.Name != "pdf" {
 		if bt := binaryType(body); bt != "" {
 			return Article{}, fmt.Errorf("served as %s but the content is binary (%s): %w", mt, bt, ErrUnsupportedSource)
 		}
@@ -151,11 +158,13 @@ func extract(body []byte, contentType string, u *url.URL) (Article, error) {
 	case !known:
 		return Article{}, fmt.Errorf("content type %q is not supported; briefbot reads web pages, plain text, Markdown and PDF: %w",
 			mt, ErrUnsupportedSource)
-	case f.Name == "html":
+	case fm.Name == "html":
 		return extractHTML(body, contentType, u)
-	case f.Name == "pdf":
+	case fm.Name == "pdf" && f.cfg.ReadPDF != nil:
+		return f.cfg.ReadPDF(ctx, body)
+	case fm.Name == "pdf":
 		return extractPDF(body)
-	case f.Name == "jsonl":
+	case fm.Name == "jsonl":
 		return Article{}, fmt.Errorf("this is a JSON Lines file of several articles, not an article page; "+
 			"download it and add it as a file: %w", ErrUnsupportedSource)
 	}
@@ -164,7 +173,7 @@ func extract(body []byte, contentType string, u *url.URL) (Article, error) {
 		return Article{}, err
 	}
 	var a Article
-	err = f.Parse(name, text, func(got Article) error { a = got; return nil })
+	err = fm.Parse(name, text, func(got Article) error { a = got; return nil })
 	return a, err
 }
 

@@ -54,6 +54,9 @@ func (e *Engine) AddMany(ctx context.Context, arts []corpus.Article, opts corpus
 // prepare fills in what the article lacks (ID, dates, hash), splits it and
 // refuses content already stored, before anything is paid for.
 func (e *Engine) prepare(ctx context.Context, a corpus.Article) (corpus.Article, []corpus.Passage, error) {
+	if err := corpus.CheckText(a); err != nil {
+		return a, nil, fmt.Errorf("%s: %w", orTitle(a), err)
+	}
 	if a.Hash == "" {
 		a.Hash = corpus.ContentHash(a.Title, a.Body)
 	}
@@ -121,4 +124,12 @@ func dateFromText(body string) time.Time {
 	}
 	t, _ := corpus.ParseDate(strings.TrimSpace(line))
 	return t
+}
+
+// orTitle names an article in an error before it has an ID.
+func orTitle(a corpus.Article) string {
+	if a.ID != "" {
+		return a.ID
+	}
+	return fmt.Sprintf("%.60q", a.Title)
 }

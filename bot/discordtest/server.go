@@ -35,8 +35,9 @@ type Request struct {
 	Query    string
 	Body     json.RawMessage
 	Received time.Time
-	Status   int  // the status the fake answered with
-	Unknown  bool // no route matched: the bot called an endpoint the fake does not know
+	Done     time.Time // when the answer was ready, after the latency
+	Status   int       // the status the fake answered with
+	Unknown  bool      // no route matched: the bot called an endpoint the fake does not know
 }
 
 // Decode unmarshals the request body into v.
@@ -338,6 +339,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 		status, resp = s.route(r, req)
 	}
 	s.mu.Lock()
+	req.Done = time.Now()
 	req.Status = status
 	req.Unknown = status == http.StatusNotFound && isUnknownRoute(resp)
 	if status == 401 || status == 403 || status == 429 && w.Header().Get("X-RateLimit-Scope") != "shared" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -185,9 +186,15 @@ func runFeedPoll(ctx context.Context, cfg Config, args []string, std stdio) erro
 }
 
 // newFetcher is the one URL fetcher of a command: every URL it reaches
-// goes through the address guard unless BRIEFBOT_ALLOW_PRIVATE_URLS=1.
+// goes through the address guard unless BRIEFBOT_ALLOW_PRIVATE_URLS=1, and
+// every PDF is read in a child process (a re-exec of this binary) that a
+// decompression bomb can kill without taking the command down.
 func newFetcher(cfg Config) *corpus.Fetcher {
-	return corpus.NewFetcher(corpus.FetchConfig{AllowPrivate: cfg.AllowPrivateURLs})
+	fc := corpus.FetchConfig{AllowPrivate: cfg.AllowPrivateURLs}
+	if exe, err := os.Executable(); err == nil {
+		fc.ReadPDF = corpus.NewSandbox(exe).ExtractPDF
+	}
+	return corpus.NewFetcher(fc)
 }
 
 // pollResult is what one feed's poll did.

@@ -14,10 +14,14 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/joho/godotenv"
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == corpus.SandboxArg { // serve's PDF reader: reads no settings, no .env
+		os.Exit(corpus.RunSandboxChild(os.Stdin, os.Stdout))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	getenv, err := envWithDotEnv(".env")
 	if err == nil {

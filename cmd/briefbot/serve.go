@@ -33,7 +33,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
 		MessageContent: cfg.MessageContent,
-		Parse:          corpus.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store,
+		Parse:          fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store,
 		Transport: m.observeDiscord(http.DefaultTransport),
 	}, lib, lib, a.logger)
 	if err != nil {
