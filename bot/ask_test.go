@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -22,11 +23,14 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 		t.Fatalf("acknowledged with callback type %d, want 5 (deferred) while the answer is still being written", got)
 	}
 	var ack discordtest.Request
-	for _, r := range e.fake.Requests() {
-		if strings.HasSuffix(r.Path, "/callback") {
-			ack = r
+	e.fake.Wait(waitLong, "acknowledgement recorded", func() bool {
+		for _, r := range e.fake.Requests() {
+			if strings.HasSuffix(r.Path, "/callback") {
+				ack = r
+			}
 		}
-	}
+		return ack.Status != 0
+	})
 	// The dispatch happened just before SlashCommand returned; the fake
 	// itself rejects acknowledgements later than Discord's 3 s.
 	if ack.Status != 204 {
@@ -56,7 +60,7 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 			t.Errorf("sources embed %q lacks %q", desc, want)
 		}
 	}
-	if !hasButton(m, voteUp) || !hasButton(m, voteDown) {
+	if voteButton(m, voteUp) == "" || voteButton(m, voteDown) == "" {
 		t.Errorf("components = %+v, want 👍 and 👎 buttons", m.Components)
 	}
 	// While the answer streams the message shows one "writing…" status
@@ -138,15 +142,13 @@ func TestVoteStoredWithQuestionAndAnswer(t *testing.T) {
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	m := e.ask(member(guildA, channelA, "501"), "What did the EU agree on chips?")[0]
-	click := e.fake.Click(member(guildA, channelA, "777"), m.ID, voteDown)
+	click := e.fake.Click(member(guildA, channelA, "777"), m.ID, voteButton(m, voteDown))
 	got := e.reply(click, "vote thanks", hasText("👎"))
 	if !got[0].Ephemeral() {
 		t.Error("vote acknowledgement is public")
 	}
-	e.lib.mu.Lock()
-	votes := append([]Vote(nil), e.lib.votes...)
-	e.lib.mu.Unlock()
-	if len(votes) != 1 {
+	votes, err := e.ledger.Votes(context.Background())
+	if err != nil || len(votes) != 1 {
 		t.Fatalf("votes = %d, want 1", len(votes))
 	}
 	v := votes[0]

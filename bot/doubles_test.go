@@ -18,10 +18,9 @@ import (
 
 // memLibrary keeps articles in memory and honours scopes like the real store.
 type memLibrary struct {
-	mu    sync.Mutex
-	arts  []corpus.Article
-	votes []Vote
-	next  int
+	mu   sync.Mutex
+	arts []corpus.Article
+	next int
 }
 
 func visible(a corpus.Article, scopes []string) bool { return slices.Contains(scopes, a.Scope) }
@@ -79,13 +78,6 @@ func (l *memLibrary) Get(_ context.Context, scopes []string, id string) (corpus.
 		}
 	}
 	return corpus.Article{}, fmt.Errorf("get %s: %w", id, corpus.ErrNotFound)
-}
-
-func (l *memLibrary) RecordVote(_ context.Context, v Vote) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.votes = append(l.votes, v)
-	return nil
 }
 
 func (l *memLibrary) count() int {
