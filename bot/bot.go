@@ -117,7 +117,8 @@ type Bot struct {
 	lib      library
 	log      *slog.Logger
 	s        *discordgo.Session   // the first shard's; carries every REST call
-	extra    []*discordgo.Session // the other shards' of this process
+	extra    []*discordgo.Session // the other shards' of this process; set by Run
+	shardMu  sync.RWMutex         // guards extra
 	http     *http.Client
 	ix       *ixClient // interaction callbacks, edits and follow-ups
 	limits   *userLimits

@@ -9,6 +9,8 @@ import (
 // sessions are the bot's gateway connections, one per shard it runs: the
 // primary session (which also carries every REST call) first.
 func (b *Bot) sessions() []*discordgo.Session {
+	b.shardMu.RLock()
+	defer b.shardMu.RUnlock()
 	return append([]*discordgo.Session{b.s}, b.extra...)
 }
 
@@ -18,11 +20,12 @@ func (b *Bot) sessions() []*discordgo.Session {
 func (b *Bot) planShards() error {
 	shards, count := b.cfg.Shards, b.cfg.ShardCount
 	if count == 0 {
-		gb, err := b.s.GatewayBot()
-		if err != nil {
-			return fmt.Errorf("ask Discord for the recommended shard count: %s", redact(err.Error()))
+		count = 1
+		if gb, err := b.s.GatewayBot(); err == nil {
+			count = max(gb.Shards, 1)
+		} else { // connecting will say what is wrong (a bad token: 4004)
+			b.log.Warn("no recommended shard count from Discord; running 1 shard", "err", redact(err.Error()))
 		}
-		count = max(gb.Shards, 1)
 		shards = nil
 	}
 	if len(shards) == 0 {
@@ -31,7 +34,7 @@ func (b *Bot) planShards() error {
 		}
 	}
 	b.s.ShardID, b.s.ShardCount = shards[0], count
-	b.extra = nil
+	var extra []*discordgo.Session
 	for _, id := range shards[1:] {
 		s, err := discordgo.New(b.s.Token)
 		if err != nil {
@@ -42,8 +45,11 @@ func (b *Bot) planShards() error {
 		// found whichever shard brought them (State locks itself).
 		s.State = b.s.State
 		s.ShardID, s.ShardCount = id, count
-		b.extra = append(b.extra, s)
+		extra = append(extra, s)
 	}
+	b.shardMu.Lock()
+	b.extra = extra
+	b.shardMu.Unlock()
 	if count > 1 {
 		b.log.Info("sharding", "shards", shards, "of", count)
 	}
