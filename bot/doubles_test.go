@@ -98,6 +98,9 @@ type keywordAnswerer struct {
 	// late, when set, makes every answer come only after ctx's deadline,
 	// without an error, as the real engine's fallback does.
 	late bool
+	// modelTime, when set, is how long streaming an answer takes, as an
+	// LLM's would; else 1 ms a word.
+	modelTime time.Duration
 
 	mu        sync.Mutex
 	questions []rag.Question
@@ -154,10 +157,15 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 		}
 	}
 	var so strings.Builder
-	for _, w := range strings.Fields(a.Text) {
+	words := strings.Fields(a.Text)
+	pause := time.Millisecond
+	if k.modelTime > 0 {
+		pause = k.modelTime / time.Duration(len(words))
+	}
+	for _, w := range words {
 		so.WriteString(w + " ")
 		onDelta(so.String())
-		time.Sleep(time.Millisecond)
+		time.Sleep(pause)
 	}
 	return a, nil
 }
