@@ -197,7 +197,9 @@ func nothingFrom(t timing, nearest *corpus.Article) string {
 // and the passage heading count half (they frame the sentence). Sorted
 // best first, ties by rank order.
 func (e *Engine) candidateSentences(r retrieval) []sentence {
-	return e.sentencesOf(r, fromPassages)
+	best := e.sentencesOf(r, fromPassages)
+	byAnswerType(r.question, best, func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] })
+	return best
 }
 
 // sentencesOf scores the sentences of the top n hits, best first.
