@@ -11,6 +11,7 @@ import (
 )
 
 func TestCommandsRegisteredWithOneBulkOverwrite(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.GuildID = guildA })
 	var puts []string
 	for _, r := range e.fake.Requests() {
@@ -50,6 +51,7 @@ func TestCommandsRegisteredWithOneBulkOverwrite(t *testing.T) {
 }
 
 func TestNonAdminIsRefusedAndNothingChanges(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AdminRoleIDs = []string{"900"} })
 	a := e.seed(guildA, "Own article", "Some text.", "")
 	cases := []struct {
@@ -84,6 +86,7 @@ func TestNonAdminIsRefusedAndNothingChanges(t *testing.T) {
 var addedLine = regexp.MustCompile("\\d+ passages? · ID `art-")
 
 func TestAdminAddThenAskFindsIt(t *testing.T) {
+	t.Parallel()
 	pages := map[string]corpus.Article{"https://news.example/nato": {Title: "NATO summit ends", Body: "NATO leaders pledged more air defence for Ukraine. Talks ran late."}}
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Fetch = fetchFromMap(pages) })
 	file := e.fake.Attach("file", "grain.md", "text/markdown", []byte("# Grain deal renewed\nThe grain corridor deal was renewed for 120 days.\n\nShips resumed."))
@@ -113,6 +116,7 @@ func TestAdminAddThenAskFindsIt(t *testing.T) {
 }
 
 func TestAddAndRemoveErrorsAreFriendlyAndPrivate(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(guildA, "Chips", "Chip text.", "")
 	shared := e.seed(corpus.GlobalScope, "Shared sample", "Sample text.", "")
@@ -151,6 +155,7 @@ func TestAddAndRemoveErrorsAreFriendlyAndPrivate(t *testing.T) {
 // TestScopesSeparateServers is issue 8 end to end: an article added in
 // server A is answered from in A and invisible in B.
 func TestScopesSeparateServers(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus.GlobalScope, "Shared sample briefing", "The sample covers cyber policy.", "")
 	in := e.fake.SlashCommand(admin(guildA, channelA, "501"), "briefing",

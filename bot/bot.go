@@ -31,19 +31,6 @@ type library interface {
 	Remove(ctx context.Context, scopes []string, id string) error
 	List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error)
 	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)
-	RecordVote(ctx context.Context, v Vote) error
-}
-
-// Vote is one 👍 or 👎 on an answer, kept with the question and the answer
-// so that bad answers can be reviewed later.
-type Vote struct {
-	AnswerID string // the Discord message ID of the answer
-	UserID   string
-	GuildID  string // empty in DMs
-	Up       bool
-	Question string
-	Answer   string
-	At       time.Time
 }
 
 // FetchFunc fetches an article from a URL (corpus's fetcher).
@@ -84,6 +71,9 @@ type Config struct {
 	Fetch FetchFunc // nil: /briefing add url: is refused
 	Parse ParseFunc // nil: /briefing add file: is refused
 	Feeds FeedList  // nil: /briefing feed is refused
+	// Ledger keeps the questions asked, the votes and per-server settings;
+	// nil: votes, /briefing stats and /briefing threads are refused.
+	Ledger Ledger
 
 	// Transport carries every REST call (nil: http.DefaultTransport); serve
 	// wraps it to count Discord's 429 answers for /metrics.
@@ -144,6 +134,8 @@ type Bot struct {
 	threads        sync.Map // channel ID -> is it a thread (bool)
 	channelLookups singleflight.Group
 	denied         sync.Map // channel ID -> true once "cannot answer there" was logged
+	// threadMode is guild ID -> answer @mentions in threads (bool).
+	threadMode sync.Map
 
 	idMu  sync.RWMutex
 	appID string
@@ -167,6 +159,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	s.Client = client
+	s.ShouldReconnectOnError = false // Run reconnects, and stops on fatal close codes
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	if cfg.MessageContent {
 		s.Identify.Intents |= discordgo.IntentsMessageContent
@@ -188,9 +181,11 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 }
 
 // Run connects to the gateway, registers the commands with one bulk
-// overwrite, and serves until ctx is done. Then it stops taking new work,
-// lets in-flight answers finish for up to ShutdownTimeout, cancels the rest
-// and closes the gateway.
+// overwrite, and serves until ctx is done, reconnecting when the
+// connection drops. Then it stops taking new work, lets in-flight answers
+// finish for up to ShutdownTimeout, cancels the rest and closes the
+// gateway. When Discord refuses the bot for good (a bad token, sharding,
+// intents) it stops the same way and returns a *FatalGatewayError.
 func (b *Bot) Run(ctx context.Context) error {
 	// Handlers outlive ctx by the shutdown grace period, so they run on a
 	// context that is cancelled only when that period ends.
@@ -202,10 +197,18 @@ func (b *Bot) Run(ctx context.Context) error {
 	removeM := b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		b.spawn(func() { b.onMessage(work, m.Message) }, func() {})
 	})
+	dropped := make(chan struct{}, 1)
+	removeD := b.s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		select {
+		case dropped <- struct{}{}:
+		default:
+		}
+	})
 	defer removeI()
 	defer removeM()
-	if err := b.s.Open(); err != nil {
-		return fmt.Errorf("connect to Discord gateway: %s", redact(err.Error()))
+	defer removeD()
+	if err := b.connect(); err != nil {
+		return err
 	}
 	b.learnIDs()
 	switch err := b.registerCommands(ctx); {
@@ -215,9 +218,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	case err == nil:
 		b.log.Info("connected", "app", b.app(), "guild", b.cfg.GuildID)
 	} // stopped while registering: shut down as usual, letting in-flight answers finish
-	<-ctx.Done()
+	err := b.keepConnected(ctx, dropped)
 	b.shutdown(cancelWork)
-	return nil
+	return err
 }
 
 // shutdown waits for in-flight work, bounded, then closes the gateway.

@@ -121,6 +121,8 @@ func (b *Bot) commandTable() map[string]*command {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Remove a briefing",
 					Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "id", Description: "Briefing", Required: true, Autocomplete: true}}},
 				feedCommands(),
+				statsCommand(),
+				threadsCommand(),
 			}},
 			admin: true, deferred: true, private: always(true), run: b.runBriefing, complete: b.completeOwn},
 		{def: &discordgo.ApplicationCommand{Name: "help", Description: "How to use briefbot"},
@@ -226,6 +228,7 @@ const helpText = `**briefbot** answers questions from your team's news briefings
 • ` + "`/briefings list [query]`" + ` and ` + "`/briefings show id:`" + ` — browse what I know.
 • ` + "`/briefing add`" + ` (url:, text: with title:, or file:) and ` + "`/briefing remove id:`" + ` — for server managers.
 • ` + "`/briefing feed add url:`" + `, ` + "`/briefing feed list`" + ` and ` + "`/briefing feed remove id:`" + ` — follow RSS or Atom feeds (server managers).
+• ` + "`/briefing stats [days:]`" + ` — questions asked, the share refused and the most frequent refused ones, 👍/👎 with the answers voted down; ` + "`/briefing threads on:`" + ` — answer each @mention in a new thread (server managers).
 `
 
 const (

@@ -40,7 +40,7 @@ type sentence struct {
 // coverage; one with a window and no topic words ("what happened this
 // week?") gets the opening sentence of the window's articles.
 func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, confidence float64) {
-	if r.timing.Hard && r.inWindow == 0 {
+	if r.timing.refuses() && r.inWindow == 0 {
 		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	var chosen []sentence
@@ -152,7 +152,13 @@ func leadSentences(r retrieval) []sentence {
 // nothingFrom is the answer when the question's window holds no article:
 // it names the period and the nearest coverage instead of guessing.
 func nothingFrom(t timing, nearest *corpus.Article) string {
-	period := t.Win.Phrase
+	period := "from " + t.Win.Phrase
+	switch first, rest, _ := strings.Cut(t.Win.Phrase, " "); strings.ToLower(first) {
+	case "since", "after", "before", "until", "till", "by":
+		period = t.Win.Phrase // "nothing since Monday"
+	case "from", "in", "during", "on", "of", "over", "at", "through", "throughout":
+		period = "from " + rest // not "nothing from from 1952" or "from in March"
+	}
 	switch from, to := t.Win.From, t.Win.To; {
 	case !from.IsZero() && !to.IsZero():
 		period += " (" + from.Format("2006-01-02") + " to " + to.AddDate(0, 0, -1).Format("2006-01-02") + ")"
@@ -161,7 +167,7 @@ func nothingFrom(t timing, nearest *corpus.Article) string {
 	case !to.IsZero():
 		period += " (before " + to.Format("2006-01-02") + ")"
 	}
-	msg := "The briefings have nothing from " + period + "."
+	msg := "The briefings have nothing " + period + "."
 	if nearest != nil {
 		msg += " The nearest coverage is from " + nearest.Published.Format("2006-01-02") + ": “" + nearest.Title + "”."
 	}
@@ -228,6 +234,7 @@ var questionFiller = map[string]bool{
 	"describe": true, "described": true, "explain": true, "according": true, "think": true,
 	"briefing": true, "briefings": true, "article": true, "articles": true, "news": true,
 	"respond": true, "responded": true, "react": true, "reacted": true, // "how did China respond?"
+	"new": true, "anything": true, "everything": true, "going": true, // "what's new?", "anything going on?"
 }
 
 // stemWeight is one stem of the question with the idf of its word.
@@ -235,6 +242,18 @@ type stemWeight struct {
 	stem   string
 	w      float64
 	thread bool // from a follow-up's thread, not the question itself
+}
+
+// contentWords are the question's words that name its topic: not the
+// words of asking ("what happened", "say").
+func (e *Engine) contentWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if !questionFiller[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // questionWeights gives each stem of the question (and of a follow-up's

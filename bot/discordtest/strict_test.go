@@ -404,3 +404,20 @@ func (ts tokenSwap) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("Authorization", "Bot "+ts.token)
 	return ts.next.RoundTrip(r)
 }
+
+func TestInvalidAPIVersionIsClosed(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{})
+	c, _, err := websocket.DefaultDialer.Dial(fake.GatewayURL()+"?v=6&encoding=json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var ce *websocket.CloseError
+	for err == nil {
+		_, _, err = c.ReadMessage()
+	}
+	if !errors.As(err, &ce) || ce.Code != 4012 {
+		t.Errorf("gateway v6: %v, want close 4012", err)
+	}
+}

@@ -15,7 +15,7 @@ import (
 )
 
 // evalModes are the retrieval rankings compared in one run: the shared
-// tool's plain BM25 over our passages, our stemmed BM25, vectors alone,
+// tool's plain BM25 over our passages, our BM25 (plain words and stems), vectors alone,
 // and the hybrid that answers.
 var evalModes = []string{rag.RetrievePlainBM25, rag.RetrieveBM25, rag.RetrieveVectors, rag.RetrieveHybrid}
 

@@ -99,6 +99,7 @@ Usage:
   briefbot eval --questions FILE [--docs FILE] [-k N] [--json]
   briefbot timeline [--json] [--date YYYY-MM-DD] [--guild ID] TOPIC
   briefbot serve
+  briefbot report [--guild ID] [--since 30d] [--json]
   briefbot version
 
 Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
@@ -120,6 +121,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
 		"eval": runEval, "serve": runServe, "timeline": runTimeline, "feed": runFeed,
+		"report": runReport,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 )
@@ -27,7 +28,7 @@ type store interface {
 	MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error
 	ItemFailure(ctx context.Context, feedID int64, itemURL string) (corpus.ItemFailure, error)
 	RecordItemFailure(ctx context.Context, feedID int64, itemURL string, f corpus.ItemFailure) error
-	RecordVote(ctx context.Context, v corpus.Vote) error
+	bot.Ledger // questions, votes and per-server settings
 	Close() error
 }
 
