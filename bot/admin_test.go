@@ -244,3 +244,33 @@ func (e *env) choices(in discordtest.Interaction) []string {
 	}
 	return nil
 }
+
+// TestConfiguredAdminRoleAddsArticle: with BRIEFBOT_ADMIN_ROLE_IDS set,
+// /briefing is registered without default_member_permissions, so Discord
+// offers it to a member holding the role (and nothing else), and the bot
+// lets them add; others still see it refused. Without admin settings it
+// stays Manage Server only.
+func TestConfiguredAdminRoleAddsArticle(t *testing.T) {
+	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AdminRoleIDs = []string{"900"} })
+	var defs []map[string]any
+	decodeJSON(t, e.fake.Commands("global"), &defs)
+	for _, d := range defs {
+		if d["name"] == "briefing" && d["default_member_permissions"] != nil {
+			t.Errorf("/briefing default_member_permissions = %v, want none when admin roles are configured", d["default_member_permissions"])
+		}
+	}
+	by := member(guildA, channelA, "502")
+	by.Roles = []string{"900"}
+	in := e.fake.SlashCommand(by, "briefing", discordtest.Sub("add", discordtest.Str("title", "Role admin's note"),
+		discordtest.Str("text", "Added by a member with the configured role.")))
+	e.reply(in, "add by role admin", hasText("Added **Role admin's note**"))
+	if e.lib.count() != 1 || e.lib.last().AddedBy != "502" || e.lib.last().Scope != guildA {
+		t.Errorf("library after the role admin's add: %d articles, last %+v", e.lib.count(), e.lib.last())
+	}
+	other := e.fake.SlashCommand(member(guildA, channelA, "503"), "briefing", discordtest.Sub("add",
+		discordtest.Str("title", "Nope"), discordtest.Str("text", "Should not be added.")))
+	e.reply(other, "refusal", hasText("Only server managers"))
+	if e.lib.count() != 1 {
+		t.Errorf("a member without the role added an article")
+	}
+}

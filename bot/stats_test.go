@@ -64,6 +64,7 @@ func TestBriefingStats(t *testing.T) {
 	click := e.fake.Click(member(guildA, channelA, "777"), good.ID, voteButton(good, voteDown))
 	e.reply(click, "vote thanks", hasText("👎"))
 
+	e.fake.OverrideCommand(guildA, "briefing") // Discord shows it to everyone; our own check still refuses
 	refused := e.fake.SlashCommand(by, "briefing", discordtest.Sub("stats"))
 	if m := e.reply(refused, "refusal", hasText("Only server managers"))[0]; !m.Ephemeral() {
 		t.Error("non-admin refusal is public")

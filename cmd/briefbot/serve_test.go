@@ -105,6 +105,7 @@ func TestServeScenario(t *testing.T) {
 			discordtest.Str("title", "Lithium slump"),
 			discordtest.Str("text", "Lithium prices fell by a third in March as Chilean mines raised output.")))
 	}
+	e.fake.OverrideCommand(guildA, "briefing") // an Integrations override shows /briefing to all; we still check
 	refused := e.reply(add(member), "non-admin refusal", func(m discordtest.Message) bool { return m.Content != "" })
 	if !refused.Ephemeral() || strings.Contains(refused.Content, "Added") {
 		t.Fatalf("non-admin add: %q", refused.Content)
