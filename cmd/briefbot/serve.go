@@ -100,6 +100,11 @@ func (l library) List(ctx context.Context, scopes []string, query string) ([]cor
 	return out, nil
 }
 
+// Titles answers autocomplete from the engine's in-memory title list.
+func (l library) Titles(scopes []string, query string, limit int) []corpus.Article {
+	return l.engine.Titles(scopes, query, limit)
+}
+
 func (l library) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
 	return l.engine.Get(ctx, scopes, id)
 }
