@@ -78,6 +78,10 @@ func (l library) Add(ctx context.Context, a corpus.Article) (corpus.Article, int
 	return l.engine.Add(ctx, a, corpus.AddOptions{})
 }
 
+func (l library) AddMany(ctx context.Context, arts []corpus.Article) []rag.Added {
+	return l.engine.AddMany(ctx, arts, corpus.AddOptions{})
+}
+
 func (l library) Remove(ctx context.Context, scopes []string, id string) error {
 	_, err := l.engine.Remove(ctx, scopes, id)
 	return err
