@@ -62,6 +62,14 @@ func (b *Bot) runBriefing(ctx context.Context, c *call) (response, error) {
 // batch (one embedding pass) and answered with one summary, the details
 // attached as a text file when they don't fit in a few lines.
 func (b *Bot) add(ctx context.Context, c *call) (response, error) {
+	done, refusal, err := b.adds.start(ctx, c.user, time.Now())
+	if refusal != "" {
+		return response{}, inputErrorf("%s", refusal)
+	}
+	if err != nil {
+		return response{}, err
+	}
+	defer done()
 	arts, err := b.sources(ctx, c)
 	if err != nil {
 		return response{}, err

@@ -66,7 +66,9 @@ func (s *Store) AddFeed(ctx context.Context, f Feed) (Feed, error) {
 	return f, nil
 }
 
-const feedCols = `id, url, scope, title, etag, last_modified, last_polled, items_added, last_error`
+const feedCols = `id, url, scope, title, etag, last_modified, last_polled, items_added, last_error,
+	(SELECT count(*) FROM feed_failures x WHERE x.feed_id = feeds.id AND x.next_try <> ''),
+	(SELECT count(*) FROM feed_failures x WHERE x.feed_id = feeds.id AND x.next_try = '')`
 
 // Feeds returns the feeds of the given scopes in the order they were added.
 // A nil scopes means every feed (the poller's view).
@@ -81,7 +83,8 @@ func (s *Store) Feeds(ctx context.Context, scopes []string) ([]Feed, error) {
 	for rows.Next() {
 		var f Feed
 		var polled string
-		if err := rows.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &f.ETag, &f.LastModified, &polled, &f.ItemsAdded, &f.LastError); err != nil {
+		if err := rows.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &f.ETag, &f.LastModified, &polled, &f.ItemsAdded, &f.LastError,
+			&f.ItemsWaiting, &f.ItemsGivenUp); err != nil {
 			return nil, fmt.Errorf("list feeds: %w", err)
 		}
 		if polled != "" {
@@ -153,6 +156,9 @@ func (s *Store) SeenItem(ctx context.Context, feedID int64, itemURL string) (boo
 func (s *Store) MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO feed_items (feed_id, url)
 		SELECT id, ? FROM feeds WHERE id = ?`, itemURL, feedID)
+	if err == nil {
+		_, err = s.db.ExecContext(ctx, `DELETE FROM feed_failures WHERE feed_id = ? AND url = ?`, feedID, itemURL)
+	}
 	if err != nil {
 		return fmt.Errorf("feed %d item %s: %w", feedID, itemURL, err)
 	}

@@ -37,6 +37,8 @@ type retrieval struct {
 	idf   map[string]float64
 	words []string // ranking words: the question's, time words removed, plus a follow-up's context
 	topic []string // the question's own words, time words removed: what an answer must cover
+	// question is the question's text, time words removed.
+	question string
 	// thread are the words of the thread's previous question when this
 	// one is a short follow-up ("and how did China respond?"): the answer
 	// must cover them and topic together. previous is the answer the
@@ -58,7 +60,7 @@ type retrieval struct {
 // the thread's previous question (see followUpContext).
 func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (retrieval, error) {
 	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
-	r := retrieval{topic: e.an.words(stripped), timing: t}
+	r := retrieval{question: stripped, topic: e.an.words(stripped), timing: t}
 	rankText := stripped
 	if prev := followUpContext(r.topic, q.History); prev != nil {
 		_, prevStripped := readTiming(prev.Question, q.Asked)

@@ -104,13 +104,19 @@ func TestEveryFormatAcceptedByIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := map[string]func(n int) string{
-		"txt":  func(n int) string { return fmt.Sprintf("Harbour traffic %d\n\nHarbour traffic rose by %d percent in May.", n, n) },
-		"md":   func(n int) string { return fmt.Sprintf("# Harbour traffic %d\n\nHarbour traffic rose by %d percent in May.", n, n) },
+		"txt": func(n int) string {
+			return fmt.Sprintf("Harbour traffic %d\n\nHarbour traffic rose by %d percent in May.", n, n)
+		},
+		"md": func(n int) string {
+			return fmt.Sprintf("# Harbour traffic %d\n\nHarbour traffic rose by %d percent in May.", n, n)
+		},
 		"html": func(n int) string {
 			return fmt.Sprintf("<html><head><title>Harbour %d</title></head><body><article><p>Harbour traffic rose by %d percent in May, the port authority said on Monday.</p></article></body></html>", n, n)
 		},
-		"jsonl": func(n int) string { return fmt.Sprintf(`{"id":"j%d","title":"Harbour %d","body":"Traffic rose by %d percent."}`, n, n, n) },
-		"pdf":   func(int) string { return string(pdf) },
+		"jsonl": func(n int) string {
+			return fmt.Sprintf(`{"id":"j%d","title":"Harbour %d","body":"Traffic rose by %d percent."}`, n, n, n)
+		},
+		"pdf": func(int) string { return string(pdf) },
 	}
 	dir, src := t.TempDir(), t.TempDir()
 	n, files := 0, 0

@@ -102,7 +102,8 @@ Usage:
   briefbot report [--guild ID] [--since 30d] [--json]
   briefbot version
 
-Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
+Every command takes --data DIR (default $BRIEFBOT_DATA, else the per-user data
+directory, e.g. ~/.local/share/briefbot); "briefbot COMMAND --help" shows its flags.
 Settings come from the environment; see .env.example.`
 
 // run parses the subcommand and hands over to it.
