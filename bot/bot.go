@@ -158,6 +158,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	s.Client = client
+	s.ShouldReconnectOnError = false // Run reconnects, and stops on fatal close codes
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	if cfg.MessageContent {
 		s.Identify.Intents |= discordgo.IntentsMessageContent
@@ -178,9 +179,11 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 }
 
 // Run connects to the gateway, registers the commands with one bulk
-// overwrite, and serves until ctx is done. Then it stops taking new work,
-// lets in-flight answers finish for up to ShutdownTimeout, cancels the rest
-// and closes the gateway.
+// overwrite, and serves until ctx is done, reconnecting when the
+// connection drops. Then it stops taking new work, lets in-flight answers
+// finish for up to ShutdownTimeout, cancels the rest and closes the
+// gateway. When Discord refuses the bot for good (a bad token, sharding,
+// intents) it stops the same way and returns a *FatalGatewayError.
 func (b *Bot) Run(ctx context.Context) error {
 	// Handlers outlive ctx by the shutdown grace period, so they run on a
 	// context that is cancelled only when that period ends.
@@ -192,10 +195,18 @@ func (b *Bot) Run(ctx context.Context) error {
 	removeM := b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		b.spawn(func() { b.onMessage(work, m.Message) }, func() {})
 	})
+	dropped := make(chan struct{}, 1)
+	removeD := b.s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		select {
+		case dropped <- struct{}{}:
+		default:
+		}
+	})
 	defer removeI()
 	defer removeM()
-	if err := b.s.Open(); err != nil {
-		return fmt.Errorf("connect to Discord gateway: %s", redact(err.Error()))
+	defer removeD()
+	if err := b.connect(); err != nil {
+		return err
 	}
 	b.learnIDs()
 	switch err := b.registerCommands(ctx); {
@@ -205,9 +216,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	case err == nil:
 		b.log.Info("connected", "app", b.app(), "guild", b.cfg.GuildID)
 	} // stopped while registering: shut down as usual, letting in-flight answers finish
-	<-ctx.Done()
+	err := b.keepConnected(ctx, dropped)
 	b.shutdown(cancelWork)
-	return nil
+	return err
 }
 
 // shutdown waits for in-flight work, bounded, then closes the gateway.
