@@ -48,6 +48,10 @@ func (b *Bot) runBriefing(ctx context.Context, c *call) (response, error) {
 		return b.add(ctx, c)
 	case "remove":
 		return b.remove(ctx, c)
+	case "stats":
+		return b.runStats(ctx, c)
+	case "threads":
+		return b.runThreads(ctx, c)
 	}
 	return response{}, inputErrorf("Use `/briefing add` or `/briefing remove`.")
 }

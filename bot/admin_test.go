@@ -11,6 +11,7 @@ import (
 )
 
 func TestCommandsRegisteredWithOneBulkOverwrite(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.GuildID = guildA })
 	var puts []string
 	for _, r := range e.fake.Requests() {
@@ -50,6 +51,7 @@ func TestCommandsRegisteredWithOneBulkOverwrite(t *testing.T) {
 }
 
 func TestNonAdminIsRefusedAndNothingChanges(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AdminRoleIDs = []string{"900"} })
 	a := e.seed(guildA, "Own article", "Some text.", "")
 	cases := []struct {
@@ -84,6 +86,7 @@ func TestNonAdminIsRefusedAndNothingChanges(t *testing.T) {
 var addedLine = regexp.MustCompile("\\d+ passages? · ID `art-")
 
 func TestAdminAddThenAskFindsIt(t *testing.T) {
+	t.Parallel()
 	pages := map[string]corpus.Article{"https://news.example/nato": {Title: "NATO summit ends", Body: "NATO leaders pledged more air defence for Ukraine. Talks ran late."}}
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Fetch = fetchFromMap(pages) })
 	file := e.fake.Attach("file", "grain.md", "text/markdown", []byte("# Grain deal renewed\nThe grain corridor deal was renewed for 120 days.\n\nShips resumed."))
@@ -113,6 +116,7 @@ func TestAdminAddThenAskFindsIt(t *testing.T) {
 }
 
 func TestAddAndRemoveErrorsAreFriendlyAndPrivate(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(guildA, "Chips", "Chip text.", "")
 	shared := e.seed(corpus.GlobalScope, "Shared sample", "Sample text.", "")
@@ -151,6 +155,7 @@ func TestAddAndRemoveErrorsAreFriendlyAndPrivate(t *testing.T) {
 // TestScopesSeparateServers is issue 8 end to end: an article added in
 // server A is answered from in A and invisible in B.
 func TestScopesSeparateServers(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus.GlobalScope, "Shared sample briefing", "The sample covers cyber policy.", "")
 	in := e.fake.SlashCommand(admin(guildA, channelA, "501"), "briefing",
@@ -238,4 +243,34 @@ func (e *env) choices(in discordtest.Interaction) []string {
 		}
 	}
 	return nil
+}
+
+// TestConfiguredAdminRoleAddsArticle: with BRIEFBOT_ADMIN_ROLE_IDS set,
+// /briefing is registered without default_member_permissions, so Discord
+// offers it to a member holding the role (and nothing else), and the bot
+// lets them add; others still see it refused. Without admin settings it
+// stays Manage Server only.
+func TestConfiguredAdminRoleAddsArticle(t *testing.T) {
+	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AdminRoleIDs = []string{"900"} })
+	var defs []map[string]any
+	decodeJSON(t, e.fake.Commands("global"), &defs)
+	for _, d := range defs {
+		if d["name"] == "briefing" && d["default_member_permissions"] != nil {
+			t.Errorf("/briefing default_member_permissions = %v, want none when admin roles are configured", d["default_member_permissions"])
+		}
+	}
+	by := member(guildA, channelA, "502")
+	by.Roles = []string{"900"}
+	in := e.fake.SlashCommand(by, "briefing", discordtest.Sub("add", discordtest.Str("title", "Role admin's note"),
+		discordtest.Str("text", "Added by a member with the configured role.")))
+	e.reply(in, "add by role admin", hasText("Added **Role admin's note**"))
+	if e.lib.count() != 1 || e.lib.last().AddedBy != "502" || e.lib.last().Scope != guildA {
+		t.Errorf("library after the role admin's add: %d articles, last %+v", e.lib.count(), e.lib.last())
+	}
+	other := e.fake.SlashCommand(member(guildA, channelA, "503"), "briefing", discordtest.Sub("add",
+		discordtest.Str("title", "Nope"), discordtest.Str("text", "Should not be added.")))
+	e.reply(other, "refusal", hasText("Only server managers"))
+	if e.lib.count() != 1 {
+		t.Errorf("a member without the role added an article")
+	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ func (b *Bot) runAsk(ctx context.Context, c *call) (response, error) {
 	if c.guild != "" {
 		q.History = b.threadHistory(ctx, c.i.ChannelID, "", c.log)
 	}
-	msgs, err := b.answer(ctx, question, q, c.reply)
+	msgs, err := b.answer(ctx, question, q, c.reply, corpus.Asked{Scope: c.guild, UserID: c.user})
 	if err != nil {
 		return response{}, err
 	}
@@ -41,8 +42,9 @@ func (b *Bot) runAsk(ctx context.Context, c *call) (response, error) {
 // answer is the core shared by /ask and mentions: it asks the engine and
 // renders the final answer. While the model writes, the message shows a
 // "writing…" status and nothing of the text: the answer appears only once
-// all its quotes are checked.
-func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep replier) ([]outMsg, error) {
+// all its quotes are checked. The question (who asked where) is recorded
+// with its answer, and the vote buttons carry the record's ID.
+func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep replier, who corpus.Asked) ([]outMsg, error) {
 	st := startStream(ctx, b.cfg.EditInterval, func(ctx context.Context, status string) error {
 		return rep.progress(ctx, status)
 	})
@@ -57,7 +59,12 @@ func (b *Bot) answer(ctx context.Context, question string, q rag.Question, rep r
 	if slices.Equal(q.Scopes, scopes("")) {
 		a.Note = strings.TrimSpace(a.Note + " " + dmNote)
 	}
-	return renderAnswer(question, a), nil
+	msgs := renderAnswer(question, a)
+	who.Question, who.Answer, who.Refused = question, a.Text, a.Refused
+	if id, ok := b.recordAsked(ctx, who); ok {
+		tagVotes(msgs, id)
+	}
+	return msgs, nil
 }
 
 // dmNote ends every answer given in a DM, where no server's own briefings
@@ -135,23 +142,38 @@ func (st *stream) stop() error {
 func (b *Bot) onComponent(ctx context.Context, i *discordgo.Interaction) (response, error) {
 	id := i.MessageComponentData().CustomID
 	switch {
-	case id == voteUp || id == voteDown:
-		return b.vote(ctx, i, id == voteUp)
+	case strings.HasPrefix(id, voteUp) || strings.HasPrefix(id, voteDown):
+		return b.vote(ctx, i, strings.HasPrefix(id, voteUp))
 	case strings.HasPrefix(id, pagePrefix):
 		return b.page(ctx, i, id)
 	}
 	return response{}, inputErrorf("This button no longer works; run the command again.")
 }
 
-// vote stores a 👍/👎 with the question and answer read back from the
-// answer message itself.
+// vote stores a 👍/👎 with the question and the answer it is about. The
+// buttons sit on the answer's last message, which for a long answer holds
+// neither, so both come from the recorded question whose ID the button
+// carries; buttons without one (answers sent before questions were
+// recorded) are read back from the message itself.
 func (b *Bot) vote(ctx context.Context, i *discordgo.Interaction, up bool) (response, error) {
 	if i.Message == nil {
 		return response{}, inputErrorf("I can't tell which answer this vote is for.")
 	}
-	q, ans, _ := splitQuestion(i.Message.Content)
-	v := Vote{AnswerID: i.Message.ID, UserID: userID(i), GuildID: i.GuildID, Up: up, Question: q, Answer: ans, At: time.Now()}
-	if err := b.lib.RecordVote(ctx, v); err != nil {
+	if b.cfg.Ledger == nil {
+		return response{}, inputErrorf("Votes are not kept on this bot.")
+	}
+	v := corpus.Vote{AnswerID: i.Message.ID, UserID: userID(i), Scope: i.GuildID, Up: up, At: time.Now()}
+	v.Question, v.Answer, _ = splitQuestion(i.Message.Content)
+	if id, ok := votedQuestion(i.MessageComponentData().CustomID); ok {
+		asked, err := b.cfg.Ledger.Asked(ctx, id)
+		if err != nil && !errors.Is(err, corpus.ErrNotFound) {
+			return response{}, err
+		}
+		if err == nil {
+			v.Question, v.Answer = asked.Question, asked.Answer
+		}
+	}
+	if err := b.cfg.Ledger.RecordVote(ctx, v); err != nil {
 		return response{}, err
 	}
 	if up {

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 const chipsBody = "The EU agreed a 43 billion euro chips act on Tuesday. Member states will fund new fabs.\n\nCritics said the sum is small."
 
 func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
+	t.Parallel()
 	gate := make(chan struct{})
 	e := start(t, func(_ *Config, a *keywordAnswerer) { a.gate = gate })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "https://news.example/eu-chips?id=1")
@@ -22,11 +24,14 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 		t.Fatalf("acknowledged with callback type %d, want 5 (deferred) while the answer is still being written", got)
 	}
 	var ack discordtest.Request
-	for _, r := range e.fake.Requests() {
-		if strings.HasSuffix(r.Path, "/callback") {
-			ack = r
+	e.fake.Wait(waitLong, "acknowledgement recorded", func() bool {
+		for _, r := range e.fake.Requests() {
+			if strings.HasSuffix(r.Path, "/callback") {
+				ack = r
+			}
 		}
-	}
+		return ack.Status != 0
+	})
 	// The dispatch happened just before SlashCommand returned; the fake
 	// itself rejects acknowledgements later than Discord's 3 s.
 	if ack.Status != 204 {
@@ -56,7 +61,7 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 			t.Errorf("sources embed %q lacks %q", desc, want)
 		}
 	}
-	if !hasButton(m, voteUp) || !hasButton(m, voteDown) {
+	if voteButton(m, voteUp) == "" || voteButton(m, voteDown) == "" {
 		t.Errorf("components = %+v, want 👍 and 👎 buttons", m.Components)
 	}
 	// While the answer streams the message shows one "writing…" status
@@ -73,6 +78,7 @@ func TestAskAcknowledgesThenAnswersWithSources(t *testing.T) {
 }
 
 func TestAskPrivate(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	in := e.fake.SlashCommand(member(guildA, channelA, "501"), "ask",
@@ -88,6 +94,7 @@ func TestAskPrivate(t *testing.T) {
 }
 
 func TestAskLongAnswerIsCutToTwoMessages(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "https://news.example/a")
 	msgs := e.ask(member(guildA, channelA, "501"), "a long answer on the chips act please")
@@ -127,6 +134,7 @@ func TestAskLongAnswerIsCutToTwoMessages(t *testing.T) {
 }
 
 func TestAskRefusedWhenNotCovered(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	msgs := e.ask(member(guildA, channelA, "501"), "What about penguins?")
 	if !strings.Contains(msgs[0].Content, "The briefings don't cover that.") || len(msgs[0].Embeds) != 0 {
@@ -135,18 +143,17 @@ func TestAskRefusedWhenNotCovered(t *testing.T) {
 }
 
 func TestVoteStoredWithQuestionAndAnswer(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	m := e.ask(member(guildA, channelA, "501"), "What did the EU agree on chips?")[0]
-	click := e.fake.Click(member(guildA, channelA, "777"), m.ID, voteDown)
+	click := e.fake.Click(member(guildA, channelA, "777"), m.ID, voteButton(m, voteDown))
 	got := e.reply(click, "vote thanks", hasText("👎"))
 	if !got[0].Ephemeral() {
 		t.Error("vote acknowledgement is public")
 	}
-	e.lib.mu.Lock()
-	votes := append([]Vote(nil), e.lib.votes...)
-	e.lib.mu.Unlock()
-	if len(votes) != 1 {
+	votes, err := e.ledger.Votes(context.Background())
+	if err != nil || len(votes) != 1 {
 		t.Fatalf("votes = %d, want 1", len(votes))
 	}
 	v := votes[0]
@@ -157,6 +164,7 @@ func TestVoteStoredWithQuestionAndAnswer(t *testing.T) {
 }
 
 func TestConcurrentAsksAllAnswered(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Workers = 4 })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	const n = 20
@@ -179,6 +187,7 @@ func TestConcurrentAsksAllAnswered(t *testing.T) {
 }
 
 func TestRateLimitPerUser(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AsksPerMinute = 2 })
 	by := member(guildA, channelA, "501")
 	e.ask(by, "one?")
@@ -196,6 +205,7 @@ func TestRateLimitPerUser(t *testing.T) {
 // follow-up sent there into an edit of that message anyway (keeping it
 // public), and refuses it once the message is deleted.
 func TestEngineErrorAndPanicReplaceThePlaceholder(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	for _, q := range []string{"boom?", "panic?"} {
 		in := e.fake.SlashCommand(member(guildA, channelA, "501"), "ask", discordtest.Str("question", q))
@@ -214,6 +224,7 @@ func TestEngineErrorAndPanicReplaceThePlaceholder(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	in := e.fake.SlashCommand(member("", "399", "501"), "help")
 	m := e.reply(in, "help", hasText("/ask"))[0]
@@ -223,6 +234,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestReconnectAfterGatewayDrop(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	e.fake.Drop()
@@ -237,6 +249,7 @@ func TestReconnectAfterGatewayDrop(t *testing.T) {
 }
 
 func TestShutdownLetsInFlightAnswersFinish(t *testing.T) {
+	t.Parallel()
 	gate := make(chan struct{})
 	e := start(t, func(_ *Config, a *keywordAnswerer) { a.gate = gate })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
@@ -253,6 +266,7 @@ func TestShutdownLetsInFlightAnswersFinish(t *testing.T) {
 }
 
 func TestShutdownIsBounded(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, a *keywordAnswerer) {
 		a.gate = make(chan struct{}) // never opens
 		c.ShutdownTimeout = 100 * time.Millisecond
@@ -272,6 +286,7 @@ func TestShutdownIsBounded(t *testing.T) {
 // after the request's deadline without an error; the user gets it instead
 // of a half-streamed message.
 func TestAnswerAfterTheDeadlineIsStillSent(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, a *keywordAnswerer) {
 		c.AnswerTimeout = 300 * time.Millisecond
 		a.late = true

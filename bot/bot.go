@@ -32,19 +32,6 @@ type library interface {
 	Remove(ctx context.Context, scopes []string, id string) error
 	List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error)
 	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)
-	RecordVote(ctx context.Context, v Vote) error
-}
-
-// Vote is one 👍 or 👎 on an answer, kept with the question and the answer
-// so that bad answers can be reviewed later.
-type Vote struct {
-	AnswerID string // the Discord message ID of the answer
-	UserID   string
-	GuildID  string // empty in DMs
-	Up       bool
-	Question string
-	Answer   string
-	At       time.Time
 }
 
 // FetchFunc fetches an article from a URL (corpus's fetcher).
@@ -83,6 +70,9 @@ type Config struct {
 	Fetch FetchFunc // nil: /briefing add url: is refused
 	Parse ParseFunc // nil: /briefing add file: is refused
 	Feeds FeedList  // nil: /briefing feed is refused
+	// Ledger keeps the questions asked, the votes and per-server settings;
+	// nil: votes, /briefing stats and /briefing threads are refused.
+	Ledger Ledger
 
 	// Transport carries every REST call (nil: http.DefaultTransport); serve
 	// wraps it to count Discord's 429 answers for /metrics.
@@ -136,6 +126,8 @@ type Bot struct {
 	threads        sync.Map // channel ID -> is it a thread (bool)
 	channelLookups singleflight.Group
 	denied         sync.Map // channel ID -> true once "cannot answer there" was logged
+	// threadMode is guild ID -> answer @mentions in threads (bool).
+	threadMode sync.Map
 
 	idMu  sync.RWMutex
 	appID string

@@ -91,7 +91,15 @@ func userID(i *discordgo.Interaction) string {
 func always(v bool) func(*call) bool { return func(*call) bool { return v } }
 
 func (b *Bot) commandTable() map[string]*command {
-	manageServer := int64(discordgo.PermissionManageGuild)
+	// Discord offers /briefing only to members with Manage Server unless
+	// the bot has admins of its own: then it is offered to everyone and
+	// isAdmin alone decides, so that BRIEFBOT_ADMIN_ROLE_IDS and
+	// BRIEFBOT_ADMIN_USER_IDS work without an Integrations override.
+	var adminPerms *int64
+	if len(b.cfg.AdminRoleIDs) == 0 && len(b.cfg.AdminUserIDs) == 0 {
+		manageServer := int64(discordgo.PermissionManageGuild)
+		adminPerms = &manageServer
+	}
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	cmds := []*command{
 		{def: &discordgo.ApplicationCommand{Name: "ask", Description: "Ask a question about the briefings",
@@ -109,7 +117,7 @@ func (b *Bot) commandTable() map[string]*command {
 			}},
 			deferred: true, private: always(true), run: b.runBriefings, complete: b.completeVisible},
 		{def: &discordgo.ApplicationCommand{Name: "briefing", Description: "Add or remove briefings (admins)",
-			DefaultMemberPermissions: &manageServer, Contexts: &guildOnly,
+			DefaultMemberPermissions: adminPerms, Contexts: &guildOnly,
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add", Description: "Add a briefing from a URL, text or a file",
 					Options: []*discordgo.ApplicationCommandOption{
@@ -121,6 +129,8 @@ func (b *Bot) commandTable() map[string]*command {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Remove a briefing",
 					Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "id", Description: "Briefing", Required: true, Autocomplete: true}}},
 				feedCommands(),
+				statsCommand(),
+				threadsCommand(),
 			}},
 			admin: true, deferred: true, private: always(true), run: b.runBriefing, complete: b.completeOwn},
 		{def: &discordgo.ApplicationCommand{Name: "help", Description: "How to use briefbot"},
@@ -226,10 +236,13 @@ const helpText = `**briefbot** answers questions from your team's news briefings
 • ` + "`/briefings list [query]`" + ` and ` + "`/briefings show id:`" + ` — browse what I know.
 • ` + "`/briefing add`" + ` (url:, text: with title:, or file:) and ` + "`/briefing remove id:`" + ` — for server managers.
 • ` + "`/briefing feed add url:`" + `, ` + "`/briefing feed list`" + ` and ` + "`/briefing feed remove id:`" + ` — follow RSS or Atom feeds (server managers).
+• ` + "`/briefing stats [days:]`" + ` — questions asked, the share refused and the most frequent refused ones, 👍/👎 with the answers voted down; ` + "`/briefing threads on:`" + ` — answer each @mention in a new thread (server managers).
 `
 
 const (
-	helpServer = "Briefings added in this server are seen only here, plus the shared ones."
+	helpServer = "Briefings added in this server are seen only here, plus the shared ones. " +
+		"Server managers are members with Manage Server, plus the roles and users the bot's operator configured; " +
+		"who sees `/briefing` can be narrowed in Server Settings → Integrations."
 	helpDM     = "Here in DMs I search only the shared briefings (those added by the bot's operator); " +
 		"a server's own briefings are searched when you ask in that server."
 )

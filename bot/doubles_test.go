@@ -18,10 +18,9 @@ import (
 
 // memLibrary keeps articles in memory and honours scopes like the real store.
 type memLibrary struct {
-	mu    sync.Mutex
-	arts  []corpus.Article
-	votes []Vote
-	next  int
+	mu   sync.Mutex
+	arts []corpus.Article
+	next int
 }
 
 func visible(a corpus.Article, scopes []string) bool { return slices.Contains(scopes, a.Scope) }
@@ -81,13 +80,6 @@ func (l *memLibrary) Get(_ context.Context, scopes []string, id string) (corpus.
 	return corpus.Article{}, fmt.Errorf("get %s: %w", id, corpus.ErrNotFound)
 }
 
-func (l *memLibrary) RecordVote(_ context.Context, v Vote) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.votes = append(l.votes, v)
-	return nil
-}
-
 func (l *memLibrary) count() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -106,6 +98,9 @@ type keywordAnswerer struct {
 	// late, when set, makes every answer come only after ctx's deadline,
 	// without an error, as the real engine's fallback does.
 	late bool
+	// modelTime, when set, is how long streaming an answer takes, as an
+	// LLM's would; else 1 ms a word.
+	modelTime time.Duration
 
 	mu        sync.Mutex
 	questions []rag.Question
@@ -162,10 +157,15 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 		}
 	}
 	var so strings.Builder
-	for _, w := range strings.Fields(a.Text) {
+	words := strings.Fields(a.Text)
+	pause := time.Millisecond
+	if k.modelTime > 0 {
+		pause = k.modelTime / time.Duration(len(words))
+	}
+	for _, w := range words {
 		so.WriteString(w + " ")
 		onDelta(so.String())
-		time.Sleep(time.Millisecond)
+		time.Sleep(pause)
 	}
 	return a, nil
 }

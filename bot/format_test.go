@@ -11,6 +11,7 @@ import (
 )
 
 func TestPassageLink(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, url, quote, want string
 	}{
@@ -34,6 +35,7 @@ func TestPassageLink(t *testing.T) {
 }
 
 func TestSplitText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -57,6 +59,7 @@ func TestSplitText(t *testing.T) {
 }
 
 func TestRenderAnswerStaysWithinDiscordLimits(t *testing.T) {
+	t.Parallel()
 	var cites []rag.Citation
 	var text strings.Builder
 	for n := 1; n <= 60; n++ {
@@ -104,6 +107,7 @@ func TestRenderAnswerStaysWithinDiscordLimits(t *testing.T) {
 }
 
 func TestSplitQuestionRoundTrip(t *testing.T) {
+	t.Parallel()
 	q, a, ok := splitQuestion(questionLine("what\nabout  NATO?") + "\nIt met. [1]")
 	if !ok || q != "what about NATO?" || a != "It met. [1]" {
 		t.Errorf("got %q, %q, %v", q, a, ok)
@@ -116,6 +120,7 @@ func TestSplitQuestionRoundTrip(t *testing.T) {
 // TestInertText: Markdown, links and tags from articles, users or the
 // model show literally; URLs show whole, without embeds.
 func TestInertText(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"masked link", "[https://council.gov.uk/flood-plan](https://evil.example/phish)",
 			`\[<https://council.gov.uk/flood-plan>\](<https://evil.example/phish>)`},

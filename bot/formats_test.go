@@ -32,6 +32,7 @@ func formatSamples(t *testing.T) map[string][]byte {
 // .ndjson, which the command line accepted), and the refusal of other
 // files lists every one of them.
 func TestUploadAcceptsEveryRegisteredFormat(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Parse = corpus.ParseFile })
 	samples := formatSamples(t)
 	for _, f := range corpus.Formats() {

@@ -35,6 +35,7 @@ func runUntilError(t *testing.T, fake *discordtest.Server, cfg Config) error {
 }
 
 func TestFatalGatewayRefusalStopsRun(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		opts  discordtest.Options

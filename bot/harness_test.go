@@ -46,6 +46,7 @@ type env struct {
 	t      testing.TB
 	fake   *discordtest.Server
 	lib    *memLibrary
+	ledger *corpus.Store // a real store on disk
 	ans    *keywordAnswerer
 	logs   *syncBuffer
 	cancel context.CancelFunc
@@ -66,9 +67,14 @@ func startFake(t testing.TB, opts discordtest.Options, configure ...func(*Config
 	fake := discordtest.New(t, opts)
 	lib := &memLibrary{}
 	ans := &keywordAnswerer{lib: lib}
+	ledger, err := corpus.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ledger.Close() })
 	cfg := Config{
 		Token: fake.Token(), APIURL: fake.APIBase(), EditInterval: 20 * time.Millisecond,
-		Fetch: fetchFromMap(nil), Parse: parseLines, AsksPerMinute: 100,
+		Fetch: fetchFromMap(nil), Parse: parseLines, AsksPerMinute: 100, Ledger: ledger,
 	}
 	for _, f := range configure {
 		f(&cfg, ans)
@@ -79,7 +85,7 @@ func startFake(t testing.TB, opts discordtest.Options, configure ...func(*Config
 		t.Fatalf("New: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &env{t: t, fake: fake, lib: lib, ans: ans, logs: logs, cancel: cancel, done: make(chan error, 1)}
+	e := &env{t: t, fake: fake, lib: lib, ledger: ledger, ans: ans, logs: logs, cancel: cancel, done: make(chan error, 1)}
 	go func() { e.done <- b.Run(ctx) }()
 	scope := "global"
 	if cfg.GuildID != "" {
@@ -139,6 +145,8 @@ func messageBody(r discordtest.Request) map[string]any {
 		}
 		data, _ := body["data"].(map[string]any)
 		return data
+	case strings.HasSuffix(r.Path, "/threads"): // a thread's name, not a message
+		return nil
 	case strings.HasPrefix(r.Path, "webhooks/"), strings.HasPrefix(r.Path, "channels/") && strings.Contains(r.Path, "/messages"):
 		return body
 	}
@@ -164,7 +172,20 @@ func (e *env) reply(in discordtest.Interaction, what string, pred func(discordte
 
 // answered reports whether a message is a finished answer: it carries the
 // vote buttons.
-func answered(m discordtest.Message) bool { return m.HasButton(voteUp) }
+func answered(m discordtest.Message) bool { return voteButton(m, voteUp) != "" }
+
+// voteButton is the custom ID of a message's vote button (voteUp or
+// voteDown, tagged with the question's record), or "".
+func voteButton(m discordtest.Message, vote string) string {
+	for _, row := range m.Components {
+		for _, c := range row.Components {
+			if strings.HasPrefix(c.CustomID, vote) {
+				return c.CustomID
+			}
+		}
+	}
+	return ""
+}
 
 var hasText = discordtest.HasText
 

@@ -25,6 +25,7 @@ func webhookCalls(fake *discordtest.Server, in discordtest.Interaction) []discor
 // answer is delivered. (discordgo files all interaction edits under one
 // bucket and sleeps holding its lock, so there the second answer waited.)
 func TestOneTokensRateLimitDoesNotDelayOthers(t *testing.T) {
+	t.Parallel()
 	gate := make(chan struct{})
 	e := start(t, func(_ *Config, a *keywordAnswerer) { a.gate = gate })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
@@ -55,6 +56,7 @@ func TestOneTokensRateLimitDoesNotDelayOthers(t *testing.T) {
 // TestEditsOfDifferentInteractionsOverlap: with every call taking 150 ms,
 // edits of different answers are in flight at the same time.
 func TestEditsOfDifferentInteractionsOverlap(t *testing.T) {
+	t.Parallel()
 	gate := make(chan struct{})
 	e := startFake(t, discordtest.Options{Latency: 150 * time.Millisecond}, func(_ *Config, a *keywordAnswerer) { a.gate = gate })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 	"github.com/bwmarrin/discordgo"
 )
@@ -49,7 +50,10 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		}
 	}
 	t.start = func(ctx context.Context) error {
-		if err := b.s.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
+		if ref == nil && !b.isThread(ctx, m.ChannelID, log) && b.answersInThreads(ctx, m.GuildID) {
+			b.startAnswerThread(ctx, m, question, rep)
+		}
+		if err := b.s.ChannelTyping(rep.channelID, discordgo.WithContext(ctx)); err != nil {
 			log.Debug("typing indicator", "err", redact(err.Error()))
 		}
 		return nil
@@ -60,7 +64,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		if ref != nil {
 			q.History = withTurn(q.History, ref)
 		}
-		msgs, err := b.answer(ctx, question, q, rep)
+		msgs, err := b.answer(ctx, question, q, rep, corpus.Asked{Scope: m.GuildID, UserID: m.Author.ID})
 		return response{msgs: msgs}, err
 	}
 	b.perform(ctx, t)

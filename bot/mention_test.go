@@ -22,6 +22,7 @@ func (e *env) mention(by discordtest.Invoker, question string) discordtest.Messa
 }
 
 func TestMentionGetsAReply(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "https://news.example/chips")
 	by := member(guildA, channelA, "501")
@@ -42,6 +43,7 @@ func TestMentionGetsAReply(t *testing.T) {
 }
 
 func TestThreadFollowUpUsesEarlierTurns(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	e.seed(corpus0, "NATO summit ends", "NATO leaders pledged more air defence for Ukraine. Talks ran late.", "")
@@ -77,6 +79,7 @@ func TestThreadFollowUpUsesEarlierTurns(t *testing.T) {
 }
 
 func TestBriefingsListPagesAndShow(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	for i := range 23 {
 		e.seed(corpus0, fmt.Sprintf("Briefing number %02d", i), "Text.", "")

@@ -34,6 +34,7 @@ func (e *env) answerTo(channel, id string) discordtest.Message {
 // asking would close the gateway with 4014), and still answers what
 // Discord delivers in full: mentions, replies that ping it, and DMs.
 func TestMentionsRepliesAndDMsWithoutMessageContent(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	e.seed(corpus0, "NATO summit ends", natoBody, "")
@@ -96,6 +97,7 @@ func answerThread(e *env) string {
 // to the message content intent (and the portal allows it); without it
 // Discord delivers the message empty and the bot stays silent.
 func TestThreadFollowUpsWithoutMention(t *testing.T) {
+	t.Parallel()
 	for _, optIn := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "BRIEFBOT_MESSAGE_CONTENT"}[optIn], func(t *testing.T) {
 			var opts discordtest.Options
@@ -122,6 +124,7 @@ func TestThreadFollowUpsWithoutMention(t *testing.T) {
 // TestSmallTalkGetsAReactionNotAnAnswer: "thanks, great!" under an answer
 // is not a question.
 func TestSmallTalkGetsAReactionNotAnAnswer(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "NATO summit ends", natoBody, "")
 	by := member(guildA, channelA, "501")
@@ -143,6 +146,7 @@ func TestSmallTalkGetsAReactionNotAnAnswer(t *testing.T) {
 // one notice; the other refusals are reactions. Empty mentions get one
 // notice per user too.
 func TestRefusalsDoNotFlood(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AsksPerMinute = 2 })
 	e.seed(corpus0, "NATO summit ends", natoBody, "")
 	by := member(guildA, channelA, "501")
@@ -180,6 +184,7 @@ func TestRefusalsDoNotFlood(t *testing.T) {
 // not write, a mention costs nothing (no answer computed, no request
 // Discord would refuse) and is logged once for the channel.
 func TestNoWorkWhereTheBotCannotAnswer(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "NATO summit ends", natoBody, "")
 	e.fake.AddGuild(discordtest.Guild{ID: guildA, Roles: []discordtest.Role{{ID: guildA, Permissions: discordtest.PermAnswer}}})

@@ -9,6 +9,7 @@ import (
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		cfg  Config
@@ -33,6 +34,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 // TestRedactInteractionTokens uses a real net/http error, which quotes the
 // whole URL, token included.
 func TestRedactInteractionTokens(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	base := srv.URL
 	srv.Close() // connection refused from now on

@@ -132,42 +132,49 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Article, error) {
 	return a, nil
 }
 
-// extract dispatches on the media type, sniffing when the server sent none.
+// extract dispatches on the media type, sniffing when the server sent
+// none, through the format registry (format.go). Plain text whose path
+// names another text format (notes.md served as text/plain) is read as
+// that format.
 func (f *Fetcher) extract(ctx context.Context, body []byte, contentType string, u *url.URL) (Article, error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	if mt == "" || mt == "application/octet-stream" {
 		mt, _, _ = mime.ParseMediaType(http.DetectContentType(body))
 	}
 	name := path.Base(u.Path)
-	switch mt {
-	case "text/html", "application/xhtml+xml":
+	fm, known := FormatOfMediaType(mt)
+	if byName, ok := FormatOf(name); known && fm.Name == "txt" && ok && byName.Name == "md" {
+		fm = byName
+	}
+	if known && fm.Name != "pdf" {
 		if bt := binaryType(body); bt != "" {
 			return Article{}, fmt.Errorf("served as %s but the content is binary (%s): %w", mt, bt, ErrUnsupportedSource)
 		}
-		return extractHTML(body, contentType, u)
-	case "text/plain", "text/markdown", "text/x-markdown":
-		if bt := binaryType(body); bt != "" {
-			return Article{}, fmt.Errorf("served as %s but the content is binary (%s): %w", mt, bt, ErrUnsupportedSource)
-		}
-		text, err := toUTF8(body, contentType)
-		if err != nil {
-			return Article{}, err
-		}
-		if mt == "text/plain" && !strings.HasSuffix(name, ".md") {
-			return ParseText(name, text)
-		}
-		return ParseMarkdown(name, text)
-	case "application/pdf":
-		if f.cfg.ReadPDF != nil {
-			return f.cfg.ReadPDF(ctx, body)
-		}
-		return extractPDF(body)
-	case "application/rss+xml", "application/atom+xml", "application/xml", "text/xml":
+	}
+	switch {
+	case !known && (mt == "application/rss+xml" || mt == "application/atom+xml" || mt == "application/xml" || mt == "text/xml"):
 		return Article{}, fmt.Errorf("this is %s, probably a news feed, not an article page; add it as a feed instead: %w",
 			mt, ErrUnsupportedSource)
+	case !known:
+		return Article{}, fmt.Errorf("content type %q is not supported; briefbot reads web pages, plain text, Markdown and PDF: %w",
+			mt, ErrUnsupportedSource)
+	case fm.Name == "html":
+		return extractHTML(body, contentType, u)
+	case fm.Name == "pdf" && f.cfg.ReadPDF != nil:
+		return f.cfg.ReadPDF(ctx, body)
+	case fm.Name == "pdf":
+		return extractPDF(body)
+	case fm.Name == "jsonl":
+		return Article{}, fmt.Errorf("this is a JSON Lines file of several articles, not an article page; "+
+			"download it and add it as a file: %w", ErrUnsupportedSource)
 	}
-	return Article{}, fmt.Errorf("content type %q is not supported; briefbot reads web pages, plain text, Markdown and PDF: %w",
-		mt, ErrUnsupportedSource)
+	text, err := toUTF8(body, contentType)
+	if err != nil {
+		return Article{}, err
+	}
+	var a Article
+	err = fm.Parse(name, text, func(got Article) error { a = got; return nil })
+	return a, err
 }
 
 // get sends a GET for u with the given extra headers and reads the body up

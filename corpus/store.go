@@ -229,6 +229,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, schemaSQL); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
+	if _, err := s.db.ExecContext(ctx, questionsSQL); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('articles') WHERE name = 'origin'`).Scan(&n); err != nil {
 		return fmt.Errorf("read schema: %w", err)

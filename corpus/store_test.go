@@ -276,3 +276,38 @@ func TestOpenUpgradesOldStore(t *testing.T) {
 		t.Fatalf("add to an upgraded store: %v", err)
 	}
 }
+
+// TestErrorsNameNoFlags is issue 17 item 6: corpus's errors are typed and
+// say what is wrong; the flags and settings that fix them (--replace,
+// --data, BRIEFBOT_…) are the command line's and the bot's to name.
+func TestErrorsNameNoFlags(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	a := testArticle("a1", GlobalScope, "Floods", "Rivers rose across the region on Monday.")
+	if err := addArticle(t, s, a, AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b := testArticle("a1", GlobalScope, "Other", "Something else entirely.")
+	conflict := addArticle(t, s, b, AddOptions{})
+	var ce *ConflictError
+	if !errors.As(conflict, &ce) || !errors.Is(conflict, ErrConflict) || ce.Stored.Title != "Floods" || ce.SameOrigin {
+		t.Errorf("conflict = %v, want a *ConflictError naming the stored article", conflict)
+	}
+	_, noDir := Open(ctx, "")
+	file := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(file, []byte("x"), 0o600)
+	_, isFile := Open(ctx, file)
+	var de *DataDirError
+	if !errors.As(isFile, &de) || de.Problem != "is a file, not a folder" {
+		t.Errorf("Open(file) = %v, want a *DataDirError", isFile)
+	}
+	unsupported := ParseFile("x.docx", []byte("PK"), func(Article) error { return nil })
+	for _, err := range []error{conflict, noDir, isFile, unsupported, ErrBlockedAddress, ErrConflict, ErrReadOnly} {
+		if err == nil {
+			t.Fatal("missing error")
+		}
+		if msg := err.Error(); strings.Contains(msg, "--") || strings.Contains(msg, "BRIEFBOT_") {
+			t.Errorf("corpus error %q names a flag or setting", msg)
+		}
+	}
+}

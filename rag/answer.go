@@ -42,9 +42,14 @@ type Answer struct {
 	Refused  bool   // the briefings don't cover the question
 	Mode     string // ModeExtractive or ModeLLM
 	Note     string // one-line note for the reader (fallback reason, warning); may be empty
-	// Confidence is the share of the question's weighted terms found in the
-	// best sentence of the top passages (0..1); the extractive answer
-	// refuses below Config.MinCoverage.
+	// Confidence (0..1) is the share of the question's idf-weighted words
+	// in the best sentence of the top three passages: a word in the
+	// article's title or the passage's heading counts half, a follow-up's
+	// thread words count when the top passages hold them, and a question
+	// of n > 12 such words needs only 12/n of them. The extractive answer
+	// refuses below Config.MinCoverage; 1 for the opening sentences of a
+	// period's articles ("what happened this week?"), 0 when the period
+	// holds nothing.
 	Confidence float64
 	Citations  []Citation
 	Passages   []Hit // retrieved passages in rank order

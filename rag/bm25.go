@@ -3,6 +3,7 @@ package rag
 import (
 	"math"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -138,6 +139,10 @@ func (st keywordStats) idf(term string) float64 {
 	return math.Log(1 + (float64(st.n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
+// stemTermWeight scales a stem's match against a plain word's: a variant
+// ("denounced" for "denounce") is weaker evidence than the word itself.
+const stemTermWeight = 0.5
+
 type scored struct {
 	doc   int
 	score float64
@@ -162,6 +167,9 @@ func (st keywordStats) search(qterms []string, docLen func(int) int, alive func(
 	buf.reset(size)
 	for _, t := range qterms {
 		idf := st.idf(t)
+		if strings.HasPrefix(t, stemMark) {
+			idf *= stemTermWeight
+		}
 		for _, s := range st.shards {
 			tp := s.terms[t]
 			if tp == nil {

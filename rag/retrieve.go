@@ -20,8 +20,13 @@ const (
 	RetrieveVectors = "vector"
 )
 
-// candidates is how deep each side ranks before fusion.
-const candidates = 50
+// candidates is how deep each side ranks before fusion; nearestDepth how
+// many passages holding the question's words are searched for the one
+// dated nearest an empty window.
+const (
+	candidates   = 50
+	nearestDepth = 1000
+)
 
 // retrieval is one ranked list and the statistics used to make it.
 type retrieval struct {
@@ -32,6 +37,8 @@ type retrieval struct {
 	idf   map[string]float64
 	words []string // ranking words: the question's, time words removed, plus a follow-up's context
 	topic []string // the question's own words, time words removed: what an answer must cover
+	// question is the question's text, time words removed.
+	question string
 	// thread are the words of the thread's previous question when this
 	// one is a short follow-up ("and how did China respond?"): the answer
 	// must cover them and topic together. previous is the answer the
@@ -39,8 +46,9 @@ type retrieval struct {
 	thread   []string
 	previous string
 	timing   timing
-	// inWindow counts the hits inside the question's hard window; when it
-	// is zero, nearest is the visible article dated closest to the window.
+	// inWindow counts the hits inside the window of a question about the
+	// briefings' own period ("what's new this week?"); when it is zero,
+	// nearest is the relevant article dated closest to the window.
 	inWindow int
 	nearest  *corpus.Article
 }
@@ -52,7 +60,7 @@ type retrieval struct {
 // the thread's previous question (see followUpContext).
 func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (retrieval, error) {
 	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
-	r := retrieval{topic: e.an.words(stripped), timing: t}
+	r := retrieval{question: stripped, topic: e.an.words(stripped), timing: t}
 	rankText := stripped
 	if prev := followUpContext(r.topic, q.History); prev != nil {
 		_, prevStripped := readTiming(prev.Question, q.Asked)
@@ -84,7 +92,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	}
 	var kw, vec []scored
 	if mode != RetrieveVectors {
-		kw = stats.search(r.words, ix.docLen, ix.alive, candidates)
+		kw = stats.search(r.terms(e.an), ix.docLen, ix.alive, candidates)
 	}
 	if wantVec {
 		if qe, ok := e.emb.(queryEmbedder); ok {
@@ -96,18 +104,22 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		}
 	}
 	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
-	if t.Hard {
+	if t.refuses() {
 		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
 	}
 	for _, s := range diversify(t.order(ranked, ix), ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
-		if t.Hard && t.inWindow(en.article) {
+		if t.refuses() && t.inWindow(en.article) {
 			r.inWindow++
 		}
 	}
-	if t.Hard && r.inWindow == 0 {
-		r.nearest = t.nearest(r.hits, ix, scopeSet(scopes))
+	if t.refuses() && r.inWindow == 0 {
+		var relevant []scored
+		if content := e.contentWords(r.topic); len(content) > 0 {
+			relevant = stats.search(e.an.appendStems(content, content), ix.docLen, ix.alive, nearestDepth)
+		}
+		r.nearest = t.nearest(relevant, ix, scopeSet(scopes))
 	}
 	return r, nil
 }
@@ -125,7 +137,7 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 	if len(r.words) > 0 {
 		var kwIn, vecIn []scored
 		if mode != RetrieveVectors {
-			kwIn = stats.search(r.words, ix.docLen, in, candidates)
+			kwIn = stats.search(r.terms(e.an), ix.docLen, in, candidates)
 		}
 		for _, s := range vec {
 			if in(s.doc) {
@@ -143,6 +155,12 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 		}
 	}
 	return inside
+}
+
+// terms are the keyword-index terms of the ranking words: each word and
+// its stem.
+func (r retrieval) terms(an *analyzer) []string {
+	return an.appendStems(append([]string(nil), r.words...), r.words)
 }
 
 func scopeSet(scopes []string) map[string]bool {

@@ -13,13 +13,19 @@ const (
 	timelineMax   = 15
 )
 
+// timelineMinCoverage is the share of the topic's weighted words a
+// sentence needs to be listed: a timeline is a list of sentences about
+// the topic, not an answer, so Config.MinCoverage (a refusal threshold)
+// does not apply.
+const timelineMinCoverage = 0.4
+
 // Timeline lists dated, verified quotes about a topic, one per article, in
 // date order (oldest first): the sentence of each relevant article that
 // holds most of the topic's weighted words. q.Text is the topic; q.Scopes
 // and q.Asked apply as for Answer (a time window in the topic narrows it,
 // articles from after the moment of asking are left out). An article whose
-// best sentence covers less than the engine's refusal threshold is not
-// about the topic and is left out.
+// best sentence covers less than timelineMinCoverage of the topic is not
+// about it and is left out.
 func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
 	topic := strings.TrimSpace(q.Text)
 	if topic == "" {
@@ -34,7 +40,7 @@ func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
 	for _, s := range e.sentencesOf(r, len(r.hits)) {
 		h := r.hits[s.hit]
 		key := h.Article.Scope + "\x00" + h.Article.ID
-		if seen[key] || s.coverage < e.cfg.MinCoverage || r.timing.future(h.Article) ||
+		if seen[key] || s.coverage < timelineMinCoverage || r.timing.future(h.Article) ||
 			(r.timing.Hard && !r.timing.inWindow(h.Article)) {
 			continue
 		}

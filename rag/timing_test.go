@@ -163,3 +163,69 @@ func day(s string) time.Time {
 	}
 	return t
 }
+
+// TestNearestCoverage: when the asked period holds nothing, the answer
+// names the relevant article nearest in time; a note without a date is no
+// coverage of any period.
+func TestNearestCoverage(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	for _, a := range []corpus.Article{
+		{ID: "jan24", Title: "Ferry strike begins", Published: day("2024-01-10"), Body: "Ferry crews began a strike over pay on Wednesday."},
+		{ID: "jun24", Title: "Ferry strike ends", Published: day("2024-06-10"), Body: "The ferry strike ended after crews accepted a new contract."},
+		{ID: "jan25", Title: "Bridge opens", Published: day("2025-01-10"), Body: "A new bridge over the river opened to traffic on Friday."},
+		{ID: "note", Title: "Team note", Body: "Remember to file the quarterly report with the editors."},
+	} {
+		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		question, asked string
+		want            []string
+	}{
+		{"What happened this week?", "2025-03-01", []string{"nothing from this week (2025-02-23 to 2025-03-01)", "nearest coverage is from 2025-01-10", "Bridge opens"}},
+		{"Any news on the ferry strike this week?", "2025-03-01", []string{"nothing from this week", "nearest coverage is from 2024-06-10", "Ferry strike ends"}},
+		{"What's new since Monday?", "2024-01-20", []string{"nothing since Monday", "2024-01-10"}},
+		{"Any news from the day before yesterday?", "2024-01-20", []string{"nothing from the day before yesterday (2024-01-18 to 2024-01-18)"}},
+	}
+	for _, tc := range tests {
+		ans, err := e.Answer(ctx, Question{Text: tc.question, Asked: day(tc.asked)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(ans.Text, w) {
+				t.Errorf("%q asked %s: %q lacks %q", tc.question, tc.asked, ans.Text, w)
+			}
+		}
+		if strings.Contains(ans.Text, "Team note") || strings.Contains(ans.Text, "from from") {
+			t.Errorf("%q: %q", tc.question, ans.Text)
+		}
+	}
+	// The undated note was added today: it is still no news of this week.
+	ans, _ := e.Answer(ctx, Question{Text: "What happened this week?", Asked: time.Now()})
+	if !strings.Contains(ans.Text, "nothing from this week") {
+		t.Errorf("an undated note counted as this week's news: %q", ans.Text)
+	}
+}
+
+// TestEventDatesNeverRefuse: words that date an event prefer articles of
+// that date but never make the answer "nothing from …".
+func TestEventDatesNeverRefuse(t *testing.T) {
+	e := timedEngine(t)
+	for _, tc := range []struct{ question, asked, want string }{
+		{"What did the Rotterdam dockers do in 2023?", "2024-06-01", "strike"},
+		{"Why did the Rotterdam dockers strike on Monday?", "2024-06-01", "pay"},
+		{"What did the Rotterdam union accept on March 25?", "2024-06-01", "6 percent"},
+		{"What did Business Today report about the Rotterdam dockers strike?", "2024-06-01", "strike"},
+	} {
+		ans, err := e.Answer(context.Background(), Question{Text: tc.question, Asked: day(tc.asked)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Refused || strings.Contains(ans.Text, "nothing") || !strings.Contains(ans.Text, tc.want) {
+			t.Errorf("%q: %q, want quotes with %q", tc.question, ans.Text, tc.want)
+		}
+	}
+}

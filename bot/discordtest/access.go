@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -73,6 +74,9 @@ type Overwrite struct {
 type access struct {
 	mu     sync.Mutex
 	guilds map[string]Guild
+	// overrides are "guild/command" pairs opened to every member
+	// (guarded by Server.mu).
+	overrides map[string]bool
 }
 
 // AddGuild makes a guild known, and announces it if the bot is connected.
@@ -405,4 +409,66 @@ func (s *Server) Reply(by Invoker, to, content string, ping bool) string {
 		s.Dispatch("MESSAGE_CREATE", d)
 	}
 	return fmt.Sprint(event["id"])
+}
+
+// offered reports whether Discord would offer a registered command to the
+// invoker, and why not: Discord shows a command only where its contexts
+// allow (0 guild, 1 the bot's DM, 2 private channels), and in a guild only
+// to members holding every bit of its default_member_permissions
+// (Administrator holds all), unless the guild's admins added an override
+// in Server Settings → Integrations (OverrideCommand).
+func (s *Server) offered(by Invoker, command string) (bool, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var def map[string]any
+	for _, scope := range []string{by.GuildID, "global"} {
+		var cmds []map[string]any
+		json.Unmarshal(s.commands[scope], &cmds)
+		for _, c := range cmds {
+			if c["name"] == command && def == nil {
+				def = c
+			}
+		}
+	}
+	if def == nil {
+		return true, "" // tests of the fake itself dispatch without registering
+	}
+	ctx := 1.0
+	if by.GuildID != "" {
+		ctx = 0
+	}
+	if cs, ok := def["contexts"].([]any); ok && !slices.Contains(cs, any(ctx)) {
+		return false, fmt.Sprintf("/%s's contexts %v exclude this one", command, cs)
+	}
+	perms, ok := def["default_member_permissions"].(string)
+	if !ok || by.GuildID == "" || s.acc.overrides[by.GuildID+"/"+command] {
+		return true, ""
+	}
+	need, _ := strconv.ParseInt(perms, 10, 64)
+	if by.Permissions&PermAdministrator != 0 || need != 0 && by.Permissions&need == need {
+		return true, ""
+	}
+	return false, fmt.Sprintf("/%s needs permissions %s (default_member_permissions) and the member has %d", command, perms, by.Permissions)
+}
+
+// OverrideCommand makes a command available to every member of a guild,
+// as an admin's override in Server Settings → Integrations does, whatever
+// its default_member_permissions.
+func (s *Server) OverrideCommand(guild, command string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.acc.overrides == nil {
+		s.acc.overrides = map[string]bool{}
+	}
+	s.acc.overrides[guild+"/"+command] = true
+}
+
+// mayInvoke fails the test when Discord would not offer the command to
+// the invoker; the interaction is then not dispatched.
+func (s *Server) mayInvoke(by Invoker, command string) bool {
+	if ok, why := s.offered(by, command); !ok {
+		s.t.Errorf("Discord would not let user %s use /%s here: %s", by.UserID, command, why)
+		return false
+	}
+	return true
 }

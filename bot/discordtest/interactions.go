@@ -73,12 +73,18 @@ func (s *Server) Attach(option, filename, contentType string, data []byte) Optio
 
 // SlashCommand dispatches an APPLICATION_COMMAND interaction.
 func (s *Server) SlashCommand(by Invoker, command string, opts ...Option) Interaction {
+	if !s.mayInvoke(by, command) {
+		return Interaction{}
+	}
 	return s.dispatchInteraction(by, 2, s.commandData(command, opts), nil)
 }
 
 // Autocomplete dispatches an APPLICATION_COMMAND_AUTOCOMPLETE interaction;
 // one option (possibly inside a sub-command) should be Focused.
 func (s *Server) Autocomplete(by Invoker, command string, opts ...Option) Interaction {
+	if !s.mayInvoke(by, command) {
+		return Interaction{}
+	}
 	return s.dispatchInteraction(by, 4, s.commandData(command, opts), nil)
 }
 

@@ -404,3 +404,68 @@ func (ts tokenSwap) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("Authorization", "Bot "+ts.token)
 	return ts.next.RoundTrip(r)
 }
+
+func TestInvalidAPIVersionIsClosed(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{})
+	c, _, err := websocket.DefaultDialer.Dial(fake.GatewayURL()+"?v=6&encoding=json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var ce *websocket.CloseError
+	for err == nil {
+		_, _, err = c.ReadMessage()
+	}
+	if !errors.As(err, &ce) || ce.Code != 4012 {
+		t.Errorf("gateway v6: %v, want close 4012", err)
+	}
+}
+
+func TestAutocompleteChoicesValidated(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{})
+	_, got, err := openSession(t, fake, discordgo.IntentsGuilds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := discordtest.Invoker{UserID: "7", GuildID: "1", ChannelID: "2"}
+	choices := func(n int, name string) []any {
+		var out []any
+		for i := 0; i < n; i++ {
+			out = append(out, map[string]any{"name": name, "value": fmt.Sprint(i)})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		data map[string]any
+		want int
+	}{
+		{"no choices list", map[string]any{}, 400},
+		{"26 choices", map[string]any{"choices": choices(26, "c")}, 400},
+		{"101-character name", map[string]any{"choices": choices(1, strings.Repeat("n", 101))}, 400},
+		{"25 choices", map[string]any{"choices": choices(25, "c")}, 204},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := fake.Autocomplete(by, "ask", discordtest.Focused("q", "x"))
+			recv(t, got)
+			r := call(t, fake, false, "POST", "interactions/"+in.ID+"/"+in.Token+"/callback", map[string]any{"type": 8, "data": tc.data})
+			if r.status != tc.want {
+				t.Errorf("status %d %v, want %d", r.status, r.body, tc.want)
+			}
+		})
+	}
+}
+
+func TestEditingAUsersMessageIsForbidden(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{})
+	id := fake.PostMessage(discordtest.Invoker{UserID: "7", GuildID: "1", ChannelID: "2"}, "mine")
+	r := call(t, fake, true, "PATCH", "channels/2/messages/"+id, msg("changed"))
+	if r.status != 403 || r.body["code"] != float64(50005) {
+		t.Errorf("edit of a user's message: %d %v, want 403 (50005)", r.status, r.body)
+	}
+	if m, _ := fake.Message(id); m.Content != "mine" {
+		t.Errorf("content = %q, want it unchanged", m.Content)
+	}
+}

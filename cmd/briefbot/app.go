@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
@@ -202,16 +205,23 @@ func (a *app) seed(ctx context.Context) error {
 }
 
 // progressPrinter reports progress on w when it is a terminal, and nothing
-// otherwise (logs and pipes stay clean).
+// otherwise (logs and pipes stay clean), with the same progress-bar
+// library as ingest.
 func progressPrinter(w io.Writer, what string) func(done, total int) {
 	f, ok := w.(*os.File)
 	if !ok || !isTerminal(f) {
 		return nil
 	}
+	var bar *progressbar.ProgressBar
 	return func(done, total int) {
-		fmt.Fprintf(f, "\r%s: %d/%d", what, done, total)
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
+				progressbar.OptionShowCount(), progressbar.OptionSetItsString("passages"), progressbar.OptionShowIts(),
+				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		_ = bar.Set(done)
 		if done >= total {
-			fmt.Fprintln(f)
+			_ = bar.Finish()
 		}
 	}
 }

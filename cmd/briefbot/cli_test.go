@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -284,5 +287,46 @@ func TestAskKBounds(t *testing.T) {
 	}
 	if out, _, err := cli(t, dir, "", nil, "ask", "-k", "50", "Which hacker groups did the EU denounce?"); err != nil || !strings.Contains(out, "APT40") {
 		t.Errorf("-k 50: %v\n%s", err, out)
+	}
+}
+
+// TestIngestSIGINT sends a real SIGINT to a briefbot ingest process.
+func TestIngestSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "ingest", "--data", dir, genJSONL(t, 3000))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	var out strings.Builder
+	for !strings.Contains(out.String(), "added ") {
+		line, err := r.ReadString('\n')
+		out.WriteString(line)
+		if err != nil {
+			t.Fatalf("ingest ended before adding anything: %v\n%s%s", err, out.String(), stderr.String())
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	rest, _ := io.ReadAll(r)
+	out.Write(rest)
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code %d (%v), want 130", code, err)
+	}
+	if !strings.Contains(stderr.String(), "interrupted after") || !strings.Contains(stderr.String(), "run the same command again to add the rest") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	if strings.Contains(out.String(), "context canceled") || strings.Contains(out.String(), "failed  ") {
+		t.Errorf("the interruption was reported as failures:\n%s", tail(out.String()))
 	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // evalModes are the retrieval rankings compared in one run: the shared
-// tool's plain BM25 over our passages, our stemmed BM25, vectors alone,
+// tool's plain BM25 over our passages, our BM25 (plain words and stems), vectors alone,
 // and the hybrid that answers.
 var evalModes = []string{rag.RetrievePlainBM25, rag.RetrieveBM25, rag.RetrieveVectors, rag.RetrieveHybrid}
 
@@ -37,8 +37,8 @@ type evalReport struct {
 	NQuotes      int                `json:"n_quotes"`
 	Refusal      float64            `json:"refusal"`
 	FalseRefusal float64            `json:"false_refusal"`
-	// Sweep shows refusal and false-refusal rates at other MinCoverage
-	// thresholds, for calibration.
+	// Sweep is the trade-off curve: refusal and false-refusal rates at
+	// other MinCoverage thresholds (the default is rag.DefaultMinCoverage).
 	Sweep []sweepPoint `json:"sweep"`
 }
 
@@ -96,7 +96,7 @@ func evaluate(ctx context.Context, e *rag.Engine, qs []evalQuestion, k int, bodi
 	rep.NAnswerable = answerable
 	rep.AnswerHit, rep.FalseRefusal = ratio(hits, answerable), ratio(refusedAns, answerable)
 	rep.Refusal, rep.Verbatim = ratio(refusedUnans, unans), ratio(verbatim, rep.NQuotes)
-	for _, th := range []float64{0.3, 0.4, 0.5, 0.6, 0.7} {
+	for _, th := range []float64{0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5} {
 		rep.Sweep = append(rep.Sweep, sweepPoint{th, below(confUnans, th), below(confAns, th)})
 	}
 	return rep, nil
@@ -193,9 +193,9 @@ func (rep evalReport) print(w io.Writer, k int) error {
 	fmt.Fprintf(tw, "answers (hybrid, extractive)\n")
 	fmt.Fprintf(tw, "answer hit\t%.3f\nquote verbatim\t%.3f (%d quotes)\n", rep.AnswerHit, rep.Verbatim, rep.NQuotes)
 	fmt.Fprintf(tw, "refusal (unanswerable)\t%.3f\nfalse refusal (answerable)\t%.3f\n", rep.Refusal, rep.FalseRefusal)
-	fmt.Fprintf(tw, "min coverage sweep\trefusal\tfalse refusal\n")
+	fmt.Fprintf(tw, "min coverage sweep (default %.2f)\trefusal\tfalse refusal\n", rag.DefaultMinCoverage)
 	for _, s := range rep.Sweep {
-		fmt.Fprintf(tw, "%.1f\t%.3f\t%.3f\n", s.MinCoverage, s.Refusal, s.FalseRefusal)
+		fmt.Fprintf(tw, "%.2f\t%.3f\t%.3f\n", s.MinCoverage, s.Refusal, s.FalseRefusal)
 	}
 	return tw.Flush()
 }

@@ -63,8 +63,7 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 	fmt.Fprintln(std.out, in.summary())
 	switch {
 	case ctx.Err() != nil:
-		return fmt.Errorf("interrupted after %s; run the same command again to add the rest "+
-			"(what was added is kept and will be skipped): %w", plural(in.added+in.replaced, "article"), errInterrupted)
+		return interruptedError{done: in.added + in.replaced}
 	case err != nil: // an unreadable directory or a full disk
 		return err
 	case in.failed > 0:
@@ -72,6 +71,16 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 	}
 	return nil
 }
+
+// interruptedError is an ingest stopped by SIGINT or SIGTERM.
+type interruptedError struct{ done int }
+
+func (e interruptedError) Error() string {
+	return fmt.Sprintf("interrupted after %s; run the same command again to add the rest "+
+		"(what was added is kept, and skipped next time)", plural(e.done, "article"))
+}
+
+func (e interruptedError) Is(target error) bool { return target == errInterrupted }
 
 // ingester adds sources one by one and keeps the per-file report.
 type ingester struct {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/corpus"
 )
 
 func writeFile(t *testing.T, path, text string) string {
@@ -87,5 +90,67 @@ func TestIngestJSONLRepeatedID(t *testing.T) {
 	}
 	if after := listJSON(t, dir); after != before {
 		t.Errorf("a file with a repeated id added articles:\n%s", after)
+	}
+}
+
+// TestEveryFormatAcceptedByIngest is issue 17 item 1 for the command line:
+// every format of corpus's registry is taken from a folder by its
+// extensions, read from standard input with --format NAME, and listed in
+// the refusal of other files. A format added to the registry without a
+// sample here fails the test.
+func TestEveryFormatAcceptedByIngest(t *testing.T) {
+	pdf, err := os.ReadFile("../../bot/testdata/survey.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := map[string]func(n int) string{
+		"txt": func(n int) string {
+			return fmt.Sprintf("Harbour traffic %d\n\nHarbour traffic rose by %d percent in May.", n, n)
+		},
+		"md": func(n int) string {
+			return fmt.Sprintf("# Harbour traffic %d\n\nHarbour traffic rose by %d percent in May.", n, n)
+		},
+		"html": func(n int) string {
+			return fmt.Sprintf("<html><head><title>Harbour %d</title></head><body><article><p>Harbour traffic rose by %d percent in May, the port authority said on Monday.</p></article></body></html>", n, n)
+		},
+		"jsonl": func(n int) string {
+			return fmt.Sprintf(`{"id":"j%d","title":"Harbour %d","body":"Traffic rose by %d percent."}`, n, n, n)
+		},
+		"pdf": func(int) string { return string(pdf) },
+	}
+	dir, src := t.TempDir(), t.TempDir()
+	n, files := 0, 0
+	for _, f := range corpus.Formats() {
+		sample, ok := samples[f.Name]
+		if !ok {
+			t.Errorf("format %q has no sample in this test; add one", f.Name)
+			continue
+		}
+		for _, ext := range f.Extensions {
+			n++
+			files++
+			writeFile(t, filepath.Join(src, fmt.Sprintf("doc%d%s", n, strings.ToUpper(ext))), sample(n))
+		}
+		n++
+		out, _, err := cli(t, dir, sample(n), nil, "ingest", "--format", f.Name, "-")
+		if err != nil && !strings.Contains(out, "already stored") {
+			t.Errorf("--format %s on stdin: %v\n%s", f.Name, err, out)
+		}
+	}
+	writeFile(t, filepath.Join(src, "notes.docx"), "PK")
+	out, _, _ := cli(t, dir, "", nil, "ingest", src)
+	if strings.Count(out, "added  ")+strings.Count(out, "already stored") != files {
+		t.Errorf("not every registered extension was read from the folder (%d files):\n%s", files, out)
+	}
+	for _, f := range corpus.Formats() {
+		for _, ext := range f.Extensions {
+			if !strings.Contains(out, "notes.docx: \".docx\" files are not read; use one of") || !strings.Contains(out, ext) {
+				t.Errorf("the refusal of notes.docx does not list %s:\n%s", ext, out)
+			}
+		}
+	}
+	_, _, err = cli(t, dir, "x", nil, "ingest", "--format", "docx", "-")
+	if err == nil || !strings.Contains(err.Error(), corpus.FormatNames()) {
+		t.Errorf("--format docx: %v, want the list %s", err, corpus.FormatNames())
 	}
 }

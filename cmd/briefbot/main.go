@@ -99,9 +99,11 @@ Usage:
   briefbot eval --questions FILE [--docs FILE] [-k N] [--json]
   briefbot timeline [--json] [--date YYYY-MM-DD] [--guild ID] TOPIC
   briefbot serve
+  briefbot report [--guild ID] [--since 30d] [--json]
   briefbot version
 
-Every command takes --data DIR (default $BRIEFBOT_DATA or ./data).
+Every command takes --data DIR (default $BRIEFBOT_DATA, else the per-user data
+directory, e.g. ~/.local/share/briefbot); "briefbot COMMAND --help" shows its flags.
 Settings come from the environment; see .env.example.`
 
 // run parses the subcommand and hands over to it.
@@ -120,6 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	cmds := map[string]func(context.Context, Config, []string, stdio) error{
 		"ask": runAsk, "ingest": runIngest, "list": runList, "remove": runRemove,
 		"eval": runEval, "serve": runServe, "timeline": runTimeline, "feed": runFeed,
+		"report": runReport,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

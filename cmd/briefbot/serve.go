@@ -33,7 +33,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
 		MessageContent: cfg.MessageContent,
-		Parse:          fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store,
+		Parse:          fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
 		Transport: m.observeDiscord(http.DefaultTransport),
 	}, lib, lib, a.logger)
 	if err != nil {
@@ -102,9 +102,4 @@ func (l library) List(ctx context.Context, scopes []string, query string) ([]cor
 
 func (l library) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
 	return l.engine.Get(ctx, scopes, id)
-}
-
-func (l library) RecordVote(ctx context.Context, v bot.Vote) error {
-	return l.store.RecordVote(ctx, corpus.Vote{AnswerID: v.AnswerID, UserID: v.UserID, Scope: v.GuildID,
-		Up: v.Up, Question: v.Question, Answer: v.Answer, At: v.At})
 }

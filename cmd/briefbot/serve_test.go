@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ type serveEnv struct {
 // of the fake Discord's.
 func startServe(t *testing.T, settings ...string) *serveEnv {
 	t.Helper()
-	fake := discordtest.New(t, discordtest.Options{})
+	fake := discordtest.New(t, discordtest.Options{WaitTimeout: wait})
 	dir := t.TempDir()
 	env := map[string]string{"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIBase(), "BRIEFBOT_LOG_LEVEL": "warn"}
 	for i := 0; i+1 < len(settings); i += 2 {
@@ -57,23 +58,12 @@ func startServe(t *testing.T, settings ...string) *serveEnv {
 	return &serveEnv{t: t, fake: fake, dir: dir}
 }
 
+// reply waits for the message of an interaction's response that satisfies
+// pred (discordtest.Server.AwaitResponse) and returns it.
 func (e *serveEnv) reply(in discordtest.Interaction, what string, pred func(discordtest.Message) bool) discordtest.Message {
 	e.t.Helper()
-	var got discordtest.Message
-	e.fake.Wait(wait, what, func() bool {
-		msgs := e.fake.Followups(in)
-		if m, ok := e.fake.Original(in); ok {
-			msgs = append([]discordtest.Message{m}, msgs...)
-		}
-		for _, m := range msgs {
-			if pred(m) {
-				got = m
-				return true
-			}
-		}
-		return false
-	})
-	return got
+	msgs := e.fake.AwaitResponse(in, what, pred)
+	return msgs[slices.IndexFunc(msgs, pred)]
 }
 
 func finished(m discordtest.Message) bool { return len(m.Components) > 0 }
@@ -105,6 +95,7 @@ func TestServeScenario(t *testing.T) {
 			discordtest.Str("title", "Lithium slump"),
 			discordtest.Str("text", "Lithium prices fell by a third in March as Chilean mines raised output.")))
 	}
+	e.fake.OverrideCommand(guildA, "briefing") // an Integrations override shows /briefing to all; we still check
 	refused := e.reply(add(member), "non-admin refusal", func(m discordtest.Message) bool { return m.Content != "" })
 	if !refused.Ephemeral() || strings.Contains(refused.Content, "Added") {
 		t.Fatalf("non-admin add: %q", refused.Content)
@@ -134,17 +125,7 @@ func TestServeScenario(t *testing.T) {
 func (e *serveEnv) mention(by discordtest.Invoker, text string) discordtest.Message {
 	e.t.Helper()
 	id := e.fake.PostMessage(by, text, e.fake.BotID())
-	var got discordtest.Message
-	e.fake.Wait(wait, "reply to "+text, func() bool {
-		for _, m := range e.fake.ChannelMessages(by.ChannelID) {
-			if m.Author.ID == e.fake.BotID() && m.MessageReference != nil && m.MessageReference.MessageID == id && finished(m) {
-				got = m
-				return true
-			}
-		}
-		return false
-	})
-	return got
+	return e.fake.AwaitReply(by.ChannelID, id, "reply to "+text, finished)
 }
 
 // TestServeMentionAndThreadFollowUp: a mention gets a reply to the message;

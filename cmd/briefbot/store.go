@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 )
@@ -25,7 +26,7 @@ type store interface {
 	UpdateFeed(ctx context.Context, f corpus.Feed) error
 	SeenItem(ctx context.Context, feedID int64, itemURL string) (bool, error)
 	MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error
-	RecordVote(ctx context.Context, v corpus.Vote) error
+	bot.Ledger // questions, votes and per-server settings
 	Close() error
 }
 

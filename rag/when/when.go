@@ -23,8 +23,14 @@ import (
 type Window struct {
 	From, To time.Time // To exclusive; zero From = open start; zero To = open end
 	Recent   bool      // "latest", "recently", "most recent", "newest", "current", "now": prefer newer, no hard window
-	Phrase   string    // the words matched, e.g. "this week", for messages ("nothing from this week")
-	Span     [2]int    // byte range of Phrase in the question
+	// Period is set when the words ask about the briefings' own period,
+	// counted back from the day of asking ("this week", "today", "in the
+	// past 3 days", "since Monday"): the window holding nothing is an
+	// answer. Without it the words date an event ("in 2024", "on Monday",
+	// "June 5"), which articles may report on other days.
+	Period bool
+	Phrase string // the words matched, e.g. "this week", for messages ("nothing from this week")
+	Span   [2]int // byte range of Phrase in the question
 }
 
 // whenRule is one kind of time expression. build returns the raw window of
@@ -33,6 +39,7 @@ type Window struct {
 type whenRule struct {
 	re       *regexp.Regexp
 	calendar bool // names the calendar ("June 5, 2022", "in 2021") rather than counting from today
+	event    bool // dates an event ("on Monday") rather than a period of news; calendar rules do too
 	needPrep bool // bare form is too ambiguous: "2024" in "Euro 2024", "May" in "Theresa May"
 	build    func(m whenMatch, d time.Time) (Window, bool)
 }
@@ -92,7 +99,7 @@ var whenRules = []whenRule{
 	{re: whenRE(`(?:(?P<early>earlier|later)\s+)?(?:(?P<the>the)\s+)?(?:so\s+far\s+)?(?P<mod>this\s+past|this|current|last|past|next|coming)\s+(?P<unit>week|month|year)(?:\s+so\s+far|\s+to\s+date)?`), build: buildPeriod},
 	{re: whenRE(`(?P<unit>year)[-\s]to[-\s]date|(?P<ytd>ytd)`), build: buildPeriod},
 	{re: whenRE(`(?P<mod>this\s+past|the|this|last|past)\s+weekend`), build: buildWeekend},
-	{re: whenRE(`(?:(?P<mod>this\s+past|last|this|past|early|late|next)\s+)?(?P<wd>` + weekdayNames + `)`), build: buildWeekday},
+	{re: whenRE(`(?:(?P<mod>this\s+past|last|this|past|early|late|next)\s+)?(?P<wd>` + weekdayNames + `)`), event: true, build: buildWeekday},
 	{re: regexp.MustCompile(`(?i)\b(?P<atom>latest|most\s+recent|newest|(?:in\s+|over\s+)?recent\s+(?:days|weeks|months|years)|recently|recent|lately|these\s+days|nowadays|currently|current|right\s+now|now)\b`), build: buildRecent},
 }
 
@@ -102,7 +109,7 @@ var startsWithDigit = regexp.MustCompile(`^\s*\d`)
 type whenCand struct {
 	start, atom, end int
 	raw              Window // before the preposition is applied
-	calendar         bool
+	calendar, event  bool
 	prep             string
 	needPrep         bool
 }
@@ -151,6 +158,11 @@ type whenCand struct {
 //   - "recently", "recent", "latest", "most recent", "newest", "lately",
 //     "these days", "nowadays", "current(ly)", "now", "in recent days" set
 //     Recent with zero From and To: prefer newer, cut nothing.
+//
+// Period (see Window) is set for the expressions counted back from the
+// day of asking and for any "since"/"after" expression; calendar dates,
+// weekdays ("on Monday") and a "Today" that is part of a name ("Business
+// Today") date an event instead.
 //
 // When a question holds several expressions, calendar dates are joined
 // into one window covering all of them (a question comparing a report of
@@ -221,7 +233,7 @@ func findWhen(q string, d time.Time) []whenCand {
 				continue
 			}
 			all = append(all, whenCand{start: start, atom: m.atomStart(), end: loc[1],
-				raw: raw, calendar: r.calendar, prep: m.prep, needPrep: r.needPrep})
+				raw: raw, calendar: r.calendar, event: r.calendar || r.event || namesDay(m), prep: m.prep, needPrep: r.needPrep})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {
@@ -254,6 +266,7 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 			c.raw = hull(c.raw, n.raw)
 			c.end, c.prep = n.end, "in"
 			c.calendar = c.calendar && n.calendar
+			c.event = c.event || n.event
 			out = append(out, c)
 			i++
 			continue
@@ -267,6 +280,14 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 		out = append(out, c)
 	}
 	return out
+}
+
+// namesDay reports a day word that is part of a name: "Business Today",
+// "USA Today" (capitalised, after a capitalised word).
+func namesDay(m whenMatch) bool {
+	atom := m.q[m.atomStart():m.loc[1]]
+	return strings.HasPrefix(strings.ToLower(atom), "today") && isCapitalised(atom) &&
+		m.prep == "" && isCapitalised(prevWord(m.q, m.atomStart()))
 }
 
 func isRangeLink(p string) bool {
@@ -300,6 +321,7 @@ func finishWindow(q string, c whenCand, d time.Time) (Window, bool) {
 		}
 	}
 	w.Phrase, w.Span = q[c.start:c.end], [2]int{c.start, c.end}
+	w.Period = !w.Recent && (!c.event || c.prep == "since" || c.prep == "after")
 	return w, true
 }
 

@@ -334,3 +334,37 @@ func TestMayMentionTimeIsASuperset(t *testing.T) {
 	}
 	t.Logf("%d questions with time words, all caught by the pre-check", n)
 }
+
+// TestPeriodOrEvent: only words about the news of a period counted back
+// from the day of asking may make an empty window an answer; dates of
+// events may not.
+func TestPeriodOrEvent(t *testing.T) {
+	asked := day("2024-03-13")
+	tests := []struct {
+		q      string
+		period bool
+	}{
+		{"What's new this week?", true},
+		{"Anything since Monday?", true},
+		{"What happened yesterday?", true},
+		{"What happened in the past 3 days?", true},
+		{"What did the Fed do last week?", true},
+		{"Anything since March?", true},
+		{"Who won the election in 2024?", false},
+		{"What did the court rule on Monday?", false},
+		{"Which holiday falls on the third Monday of February?", false},
+		{"What did Business Today report about Tesla?", false},
+		{"What was announced on March 5?", false},
+		{"What happened between January 2 and January 9, 2024?", false},
+	}
+	for _, tc := range tests {
+		w, ok := Parse(tc.q, asked)
+		if !ok {
+			t.Errorf("%q: no time expression found", tc.q)
+			continue
+		}
+		if w.Period != tc.period {
+			t.Errorf("%q (%q): Period %v, want %v", tc.q, w.Phrase, w.Period, tc.period)
+		}
+	}
+}

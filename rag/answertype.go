@@ -1,0 +1,128 @@
+package rag
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// answerType is what kind of phrase answers a question: "how many" wants
+// a number, "when" a date, "who" a person, "where" a place. A sentence
+// about the question's topic that holds one is a better quote than one
+// that only repeats the topic: for "How many Chinese hackers were
+// indicted?" the indictment "of four Chinese hackers" before the data
+// they stole.
+type answerType int
+
+const (
+	anyAnswer answerType = iota
+	numberAnswer
+	dateAnswer
+	personAnswer
+	placeAnswer
+)
+
+var questionTypes = []struct {
+	re *regexp.Regexp
+	t  answerType
+}{
+	{regexp.MustCompile(`(?i)\bhow\s+(many|much|long|old|far|big|large|high|tall)\b|\bwhat\s+(percentage|percent|share|number|amount|proportion)\b`), numberAnswer},
+	{regexp.MustCompile(`(?i)\bwhen\b|\bwhat\s+(year|month|day|date)\b|\bwhich\s+(year|month|day|date)\b`), dateAnswer},
+	{regexp.MustCompile(`(?i)\bwho(m|se)?\b`), personAnswer},
+	{regexp.MustCompile(`(?i)\bwhere\b|\b(what|which)\s+(country|city|state|nation|region|town|province|island|continent)\b`), placeAnswer},
+}
+
+// typeOf returns the answer type the question asks for (the first match
+// in the question wins, so "Who said when…" wants a person).
+func typeOf(question string) answerType {
+	best, at := anyAnswer, len(question)+1
+	for _, qt := range questionTypes {
+		if loc := qt.re.FindStringIndex(question); loc != nil && loc[0] < at {
+			best, at = qt.t, loc[0]
+		}
+	}
+	return best
+}
+
+var (
+	numberRE = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|trillions?|half|twice|percent)\b`)
+	dateRE   = regexp.MustCompile(`(?i)\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight|weekend)\b|\b(last|next|this)\s+(week|month|year)\b|\d{1,2}/\d{1,2}`)
+	// placeRE: a capitalised name after a preposition of place.
+	placeRE = regexp.MustCompile(`\b(in|at|from|to|near|across|into|outside|inside)\s+(the\s+)?\p{Lu}`)
+)
+
+// holds reports whether sentence s holds a phrase of type t that the
+// question does not already hold (its words are in asked).
+func (t answerType) holds(s string, asked map[string]bool) bool {
+	switch t {
+	case numberAnswer:
+		return matchesNew(numberRE, s, asked)
+	case dateAnswer:
+		return matchesNew(dateRE, s, asked)
+	case personAnswer:
+		return hasNewName(s, asked, 2)
+	case placeAnswer:
+		return placeRE.MatchString(s) && hasNewName(s, asked, 1)
+	}
+	return false
+}
+
+// matchesNew reports a match of re in s whose words the question lacks.
+func matchesNew(re *regexp.Regexp, s string, asked map[string]bool) bool {
+	for _, m := range re.FindAllString(s, -1) {
+		if !asked[strings.ToLower(m)] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNewName reports a run of at least n capitalised words (not the
+// sentence's first word) none of which the question holds: "Antony
+// Blinken", "Wellington".
+func hasNewName(s string, asked map[string]bool, n int) bool {
+	run := 0
+	for i, w := range strings.Fields(s) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+		r, _ := utf8.DecodeRuneInString(w)
+		if i > 0 && unicode.IsUpper(r) && len(w) > 1 && !asked[strings.ToLower(w)] && !stopwords[strings.ToLower(w)] {
+			run++
+			if run >= n {
+				return true
+			}
+			continue
+		}
+		run = 0
+	}
+	return false
+}
+
+// byAnswerType moves the sentences holding the question's answer type to
+// the front of those about its topic (scoring at least 60% of the best),
+// keeping score order within each group. Others keep their places after.
+func byAnswerType(question string, best []sentence, text func(sentence) string) {
+	t := typeOf(question)
+	if t == anyAnswer || len(best) == 0 {
+		return
+	}
+	asked := map[string]bool{}
+	forEachWord(question, func(w string) { asked[w] = true })
+	cut := 0
+	for cut < len(best) && best[cut].score >= 0.6*best[0].score {
+		cut++
+	}
+	type flagged struct {
+		s   sentence
+		has bool
+	}
+	top := make([]flagged, cut)
+	for i, s := range best[:cut] {
+		top[i] = flagged{s, t.holds(text(s), asked)}
+	}
+	sort.SliceStable(top, func(i, j int) bool { return top[i].has && !top[j].has })
+	for i, f := range top {
+		best[i] = f.s
+	}
+}
