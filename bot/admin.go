@@ -59,6 +59,14 @@ func (b *Bot) runBriefing(ctx context.Context, c *call) (response, error) {
 // add stores the articles from one source in the server's scope and says
 // what was added, or why not.
 func (b *Bot) add(ctx context.Context, c *call) (response, error) {
+	done, refusal, err := b.adds.start(ctx, c.user, time.Now())
+	if refusal != "" {
+		return response{}, inputErrorf("%s", refusal)
+	}
+	if err != nil {
+		return response{}, err
+	}
+	defer done()
 	arts, err := b.sources(ctx, c)
 	if err != nil {
 		return response{}, err

@@ -60,6 +60,8 @@ type Config struct {
 	EditInterval    time.Duration // minimum gap between edits of a streamed answer; default 1 s
 	ShutdownTimeout time.Duration // how long in-flight answers may finish on shutdown; default 20 s
 	MaxFileBytes    int64         // largest accepted attachment; default 8 MiB
+	AddsPerHour     int           // /briefing add per admin per hour; default 20
+	MaxFeeds        int           // feeds one server may follow; default 20
 	// MessageContent requests Discord's privileged message content intent
 	// (it must also be switched on in the developer portal). Without it
 	// the bot still reads mentions, replies that ping it and DMs, which
@@ -102,6 +104,12 @@ func (c *Config) setDefaults() {
 	if c.MaxFileBytes <= 0 {
 		c.MaxFileBytes = 8 << 20
 	}
+	if c.AddsPerHour <= 0 {
+		c.AddsPerHour = 20
+	}
+	if c.MaxFeeds <= 0 {
+		c.MaxFeeds = 20
+	}
 }
 
 // Bot is a connected-or-connectable Discord bot. Create it with New and
@@ -117,6 +125,7 @@ type Bot struct {
 	limits   *userLimits
 	notices  *noticeLimits
 	pool     chan struct{}
+	adds     *addLimits
 	commands map[string]*command
 
 	mu       sync.Mutex // guards closing and the wg.Add that follows the check
@@ -165,6 +174,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		limits:  newUserLimits(cfg.AsksPerMinute),
 		notices: newNoticeLimits(time.Minute),
 		pool:    make(chan struct{}, cfg.Workers),
+		adds:    newAddLimits(cfg.AddsPerHour),
 		appID:   cfg.AppID,
 	}
 	b.commands = b.commandTable()

@@ -16,11 +16,25 @@ type memFeedStore struct {
 	mu       sync.Mutex
 	articles []Article
 	seen     map[string]bool // feedID + " " + itemURL
+	failures map[string]ItemFailure
 	feeds    map[int64]Feed
 }
 
 func newMemFeedStore() *memFeedStore {
-	return &memFeedStore{seen: map[string]bool{}, feeds: map[int64]Feed{}}
+	return &memFeedStore{seen: map[string]bool{}, failures: map[string]ItemFailure{}, feeds: map[int64]Feed{}}
+}
+
+func (m *memFeedStore) ItemFailure(_ context.Context, feedID int64, itemURL string) (ItemFailure, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.failures[seenKey(feedID, itemURL)], nil
+}
+
+func (m *memFeedStore) RecordItemFailure(_ context.Context, feedID int64, itemURL string, f ItemFailure) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failures[seenKey(feedID, itemURL)] = f
+	return nil
 }
 
 func seenKey(feedID int64, itemURL string) string { return fmt.Sprint(feedID, " ", itemURL) }
@@ -41,6 +55,7 @@ func (m *memFeedStore) AddFeedItem(_ context.Context, feedID int64, itemURL stri
 	}
 	m.articles = append(m.articles, a)
 	m.seen[seenKey(feedID, itemURL)] = true
+	delete(m.failures, seenKey(feedID, itemURL))
 	return nil
 }
 
@@ -48,6 +63,7 @@ func (m *memFeedStore) MarkItemSeen(_ context.Context, feedID int64, itemURL str
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seen[seenKey(feedID, itemURL)] = true
+	delete(m.failures, seenKey(feedID, itemURL))
 	return nil
 }
 

@@ -32,8 +32,8 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 	b, err := bot.New(bot.Config{
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
-		MessageContent: cfg.MessageContent,
-		Parse:          fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
+		MessageContent: cfg.MessageContent, AddsPerHour: cfg.AddsPerHour, MaxFeeds: cfg.MaxFeedsPerGuild,
+		Parse: fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
 		Transport: m.observeDiscord(http.DefaultTransport),
 	}, lib, lib, a.logger)
 	if err != nil {
@@ -47,7 +47,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		}
 		defer stop()
 	}
-	defer startPolling(ctx, cfg.FeedInterval, fetcher, a)() // stops before the store closes
+	defer startPolling(ctx, cfg, fetcher, a)() // stops before the store closes
 	return b.Run(ctx)
 }
 
