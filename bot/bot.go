@@ -16,10 +16,11 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// answerer answers a question from the briefings; onDelta, when the answer
-// is streamed by an LLM, receives the text so far.
+// answerer answers a question from the briefings; onWriting is called when
+// an LLM starts writing the answer (never with unchecked text: the bot
+// shows a status until the checked answer is returned).
 type answerer interface {
-	Answer(ctx context.Context, q rag.Question, onDelta func(textSoFar string)) (rag.Answer, error)
+	Answer(ctx context.Context, q rag.Question, onWriting func(string)) (rag.Answer, error)
 }
 
 // library is the article store as the bot needs it. Every read takes the
