@@ -16,10 +16,11 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// answerer answers a question from the briefings; onDelta, when the answer
-// is streamed by an LLM, receives the text so far.
+// answerer answers a question from the briefings; onWriting is called when
+// an LLM starts writing the answer (never with unchecked text: the bot
+// shows a status until the checked answer is returned).
 type answerer interface {
-	Answer(ctx context.Context, q rag.Question, onDelta func(textSoFar string)) (rag.Answer, error)
+	Answer(ctx context.Context, q rag.Question, onWriting func(string)) (rag.Answer, error)
 }
 
 // library is the article store as the bot needs it. Every read takes the
@@ -28,6 +29,9 @@ type library interface {
 	// Add stores a (a.Scope set by the bot) and returns it as stored with
 	// its number of passages.
 	Add(ctx context.Context, a corpus.Article) (corpus.Article, int, error)
+	// AddMany stores several articles with one batched embedding (see
+	// rag.Engine.AddMany); each result says how its article fared.
+	AddMany(ctx context.Context, arts []corpus.Article) []rag.Added
 	Remove(ctx context.Context, scopes []string, id string) error
 	List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error)
 	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)

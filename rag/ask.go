@@ -14,8 +14,9 @@ func (e *Engine) Answer(ctx context.Context, q Question) (Answer, error) {
 	return e.AnswerStream(ctx, q, nil)
 }
 
-// AnswerStream is Answer for callers that show the answer as it grows:
-// when an LLM writes it, onDelta (if not nil) receives the text so far.
+// AnswerStream is Answer for callers that show progress: when an LLM
+// writes the answer, onDelta (if not nil) is called once, with "", as it
+// starts (see AnswerWithLLM). No unchecked text is ever passed on.
 func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(textSoFar string)) (Answer, error) {
 	text := strings.TrimSpace(q.Text)
 	if text == "" {
