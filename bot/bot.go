@@ -29,6 +29,9 @@ type library interface {
 	// Add stores a (a.Scope set by the bot) and returns it as stored with
 	// its number of passages.
 	Add(ctx context.Context, a corpus.Article) (corpus.Article, int, error)
+	// AddMany stores several articles with one batched embedding (see
+	// rag.Engine.AddMany); each result says how its article fared.
+	AddMany(ctx context.Context, arts []corpus.Article) []rag.Added
 	Remove(ctx context.Context, scopes []string, id string) error
 	List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error)
 	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)

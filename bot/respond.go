@@ -24,6 +24,7 @@ type outMsg struct {
 	content    string
 	embeds     []*discordgo.MessageEmbed
 	components []discordgo.MessageComponent
+	files      []*discordgo.File // uploaded with the message (interactions only)
 }
 
 // private is a response of one message only the asker sees (ephemeral

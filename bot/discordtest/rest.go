@@ -355,7 +355,7 @@ func (s *Server) storeLocked(msg map[string]any) {
 
 // merge copies the message fields of a create or edit body into msg.
 func merge(msg, data map[string]any) {
-	for _, k := range []string{"content", "embeds", "components", "flags", "allowed_mentions", "message_reference"} {
+	for _, k := range []string{"content", "embeds", "components", "flags", "allowed_mentions", "message_reference", "attachments"} {
 		if v, ok := data[k]; ok && v != nil {
 			msg[k] = v
 		}

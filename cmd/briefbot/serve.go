@@ -78,6 +78,10 @@ func (l library) Add(ctx context.Context, a corpus.Article) (corpus.Article, int
 	return l.engine.Add(ctx, a, corpus.AddOptions{})
 }
 
+func (l library) AddMany(ctx context.Context, arts []corpus.Article) []rag.Added {
+	return l.engine.AddMany(ctx, arts, corpus.AddOptions{})
+}
+
 func (l library) Remove(ctx context.Context, scopes []string, id string) error {
 	_, err := l.engine.Remove(ctx, scopes, id)
 	return err
@@ -98,6 +102,11 @@ func (l library) List(ctx context.Context, scopes []string, query string) ([]cor
 		}
 	}
 	return out, nil
+}
+
+// Titles answers autocomplete from the engine's in-memory title list.
+func (l library) Titles(scopes []string, query string, limit int) []corpus.Article {
+	return l.engine.Titles(scopes, query, limit)
 }
 
 func (l library) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {
