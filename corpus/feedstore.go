@@ -43,6 +43,9 @@ func CheckFeedURL(rawURL string) (string, error) {
 // absolute http(s) link; ErrDuplicate (wrapped, naming the existing feed's
 // ID) when the scope already follows that URL.
 func (s *Store) AddFeed(ctx context.Context, f Feed) (Feed, error) {
+	if s.readOnly {
+		return Feed{}, s.errReadOnly()
+	}
 	u, err := CheckFeedURL(f.URL)
 	if err != nil {
 		return Feed{}, err
@@ -101,6 +104,9 @@ func (s *Store) Feeds(ctx context.Context, scopes []string) ([]Feed, error) {
 // any scope, for the operator's command line); the articles it added stay. Errors: ErrNotFound (wrapped) when no such feed
 // is visible, so another server's feed is "not found", never "forbidden".
 func (s *Store) RemoveFeed(ctx context.Context, scopes []string, id int64) error {
+	if s.readOnly {
+		return s.errReadOnly()
+	}
 	q, args := feedQuery(`DELETE FROM feeds WHERE id = ? AND %s`, scopes, id)
 	res, err := s.db.ExecContext(ctx, q, args...)
 	if err != nil {
