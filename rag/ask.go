@@ -66,7 +66,9 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, hits []Hit, ext Answ
 	return ans
 }
 
-// shortReason names why the LLM failed in a few words for the note.
+// shortReason names why the LLM failed in a few words for the note. The
+// note reaches Discord, so it never names the model server's host or port
+// (an internal address, often); the log line above has them.
 func shortReason(err error) string {
 	var se *ServerError
 	switch {
@@ -75,9 +77,9 @@ func shortReason(err error) string {
 	case errors.Is(err, ErrFiltered):
 		return "it refused"
 	case errors.As(err, &se) && se.Status != 0:
-		return fmt.Sprintf("HTTP %d from %s", se.Status, se.Host)
+		return fmt.Sprintf("its server answered HTTP %d", se.Status)
 	case errors.As(err, &se):
-		return "unreachable: " + se.Host
+		return "its server could not be reached"
 	}
 	return "an invalid response"
 }

@@ -268,7 +268,8 @@ func pollEvery(ctx context.Context, interval time.Duration, poll func(context.Co
 		}
 		for _, r := range results {
 			if r.Err != nil {
-				log.Warn("feed poll failed", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added, "err", r.Err)
+				log.Warn("feed poll failed", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added, "err", r.Err,
+					"detail", corpus.LogDetail(r.Err))
 			} else {
 				log.Info("feed polled", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added)
 			}
