@@ -242,8 +242,9 @@ func startPolling(ctx context.Context, cfg Config, f *corpus.Fetcher, a *app) (s
 		if a.metrics != nil {
 			items = countedPolls{FeedStore: items, m: a.metrics}
 		}
+		feeds := pollingStore(a) // behind the feed lease when several processes share the store
 		poll := func(ctx context.Context) ([]corpus.PollResult, error) {
-			return pollFeeds(ctx, f, cfg.FeedWorkers, items, a.store)
+			return pollFeeds(ctx, f, cfg.FeedWorkers, items, feeds)
 		}
 		pollEvery(ctx, cfg.FeedInterval, poll, a.logger.With("component", "feeds"))
 	}()

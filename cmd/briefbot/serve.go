@@ -35,6 +35,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		MessageContent: cfg.MessageContent, AddsPerHour: cfg.AddsPerHour, MaxFeeds: cfg.MaxFeedsPerGuild,
 		Parse: fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
 		Transport: m.observeDiscord(http.DefaultTransport),
+		Shards:    cfg.Shards, ShardCount: cfg.ShardCount,
 	}, lib, lib, a.logger)
 	if err != nil {
 		return err
@@ -47,6 +48,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		}
 		defer stop()
 	}
+	defer followChanges(ctx, a)()              // other processes' adds and removes
 	defer startPolling(ctx, cfg, fetcher, a)() // stops before the store closes
 	return b.Run(ctx)
 }
