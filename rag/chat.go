@@ -14,11 +14,11 @@ import (
 // Errors of a chat call that produced no usable answer. Callers fall back
 // to the extractive answer.
 var (
-	// ErrFiltered: the provider's content filter stopped the answer, or
+	// errFiltered: the provider's content filter stopped the answer, or
 	// the model refused.
-	ErrFiltered = errors.New("the model's provider refused or filtered the answer")
-	// ErrEmptyAnswer: the model returned no text.
-	ErrEmptyAnswer = errors.New("the model returned an empty answer")
+	errFiltered = errors.New("the model's provider refused or filtered the answer")
+	// errEmptyAnswer: the model returned no text.
+	errEmptyAnswer = errors.New("the model returned an empty answer")
 )
 
 // DefaultMaxAnswerTokens is the default limit on an answer's length: a
@@ -49,22 +49,19 @@ func NewChat(client *openai.Client, model string, maxTokens int) *Chat {
 	return &Chat{client: client, model: model, maxTokens: maxTokens}
 }
 
-// Model is the model name, for logs and notes.
-func (c *Chat) Model() string { return c.model }
-
 // maxBytes is where reading stops.
 func (c *Chat) maxBytes() int { return c.maxTokens * bytesPerToken }
 
-// Stream asks for a completion of msgs and streams it: onDelta (may be
+// stream asks for a completion of msgs and streams it: onDelta (may be
 // nil) gets the whole text so far after each piece. Usage is what the
 // server reported (zero if it reports none). When the server cannot stream
 // (it answers 400, or plain JSON instead of server-sent events) the
 // request is repeated without streaming. An answer cut short (the token
 // limit reached, or the byte cap for a server that ignores it) is returned
-// up to its last whole sentence. It returns ErrFiltered when the content
-// filter stops the answer or the model refuses, ErrEmptyAnswer for no
-// text, and a *ServerError when the API fails.
-func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(textSoFar string)) (string, Usage, error) {
+// up to its last whole sentence. It returns errFiltered when the content
+// filter stops the answer or the model refuses, errEmptyAnswer for no
+// text, and a *serverError when the API fails.
+func (c *Chat) stream(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(textSoFar string)) (string, Usage, error) {
 	req := openai.ChatCompletionRequest{
 		Model:         c.model,
 		Messages:      msgs,
@@ -73,7 +70,7 @@ func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, 
 		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
 	}
 	stream, err := c.client.CreateChatCompletionStream(ctx, req)
-	var se *ServerError
+	var se *serverError
 	switch {
 	case errors.As(err, &se) && se.Status == http.StatusBadRequest:
 		return c.complete(ctx, msgs, onDelta)
@@ -92,7 +89,7 @@ func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, 
 		// Not an event stream after all (no Content-Type to tell).
 		return c.complete(ctx, msgs, onDelta)
 	case strings.TrimSpace(text) == "":
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	return text, usage, nil
 }
@@ -122,7 +119,7 @@ func readStream(stream *openai.ChatCompletionStream, maxBytes int, onDelta func(
 				continue
 			}
 			if ch.FinishReason == openai.FinishReasonContentFilter || ch.Delta.Refusal != "" {
-				return "", usage, chunks, ErrFiltered
+				return "", usage, chunks, errFiltered
 			}
 			if b.Len()+len(ch.Delta.Content) > maxBytes {
 				b.WriteString(ch.Delta.Content[:maxBytes-b.Len()])
@@ -167,18 +164,18 @@ func (c *Chat) complete(ctx context.Context, msgs []openai.ChatCompletionMessage
 	}
 	usage := usageOf(resp.Usage)
 	if len(resp.Choices) == 0 {
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	ch := resp.Choices[0]
 	if ch.FinishReason == openai.FinishReasonContentFilter || ch.Message.Refusal != "" {
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrFiltered)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errFiltered)
 	}
 	text := ch.Message.Content
 	if len(text) > c.maxBytes() || ch.FinishReason == openai.FinishReasonLength {
 		text = wholeSentences(text[:min(len(text), c.maxBytes())])
 	}
 	if strings.TrimSpace(text) == "" {
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	if onDelta != nil {
 		onDelta(text)
