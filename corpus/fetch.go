@@ -296,7 +296,13 @@ func (f *Fetcher) transportError(ctx context.Context, err error) error {
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		if ce := connectError(err); ce != nil && errors.As(err, new(*net.DNSError)) {
+			return ce
+		}
 		return fmt.Errorf("no complete answer within %s; the site is slow or down, try again later: %w", f.cfg.Timeout, ErrFetch)
+	}
+	if ce := connectError(err); ce != nil {
+		return ce
 	}
 	return fmt.Errorf("%v: %w", inner, ErrFetch)
 }

@@ -6,14 +6,18 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// DefaultPassageBudget is the default number of tokens of passages put in
+// defaultPassageBudget is the default number of tokens of passages put in
 // a prompt: about five passages of 200 words, leaving a small model's
 // context room for the instructions, the history and the answer.
-const DefaultPassageBudget = 3000
+const defaultPassageBudget = 3000
 
 // History sent with a follow-up question: the last few turns, each answer
 // clipped, so a long thread cannot crowd out the passages.
@@ -28,8 +32,9 @@ var promptText string
 // promptTmpl is parsed once; a broken template fails every test at once.
 var promptTmpl = template.Must(template.New("prompt").Parse(promptText))
 
-// tagLike matches anything a model could read as our passage delimiters.
-var tagLike = regexp.MustCompile(`(?i)<(\s*/?\s*passage)`)
+// tagLike matches, in a skeleton of the text (see neutralize), anything
+// a model could read as our passage delimiters.
+var tagLike = regexp.MustCompile(`<[\s\p{Z}]*/?[\s\p{Z}]*passage`)
 
 // citeMarker matches [n] markers, stripped from earlier answers whose
 // numbering referred to other passages.
@@ -46,22 +51,22 @@ type promptPassage struct {
 	Text                       string
 }
 
-// BuildPrompt renders the chat messages for q: the system rules, earlier
+// buildPrompt renders the chat messages for q: the system rules, earlier
 // turns of the conversation, then the passages and the question. Passages
 // go in rank order while they fit budgetTokens (<= 0 means
-// DefaultPassageBudget); the first always goes in. used are the hits in
+// defaultPassageBudget); the first always goes in. used are the hits in
 // the prompt, numbered from 1 as the model sees them: pass them to
-// CheckCitations.
-func BuildPrompt(q Question, hits []Hit, budgetTokens int) (msgs []openai.ChatCompletionMessage, used []Hit) {
+// checkCitations.
+func buildPrompt(q Question, hits []Hit, budgetTokens int) (msgs []openai.ChatCompletionMessage, used []Hit) {
 	if budgetTokens <= 0 {
-		budgetTokens = DefaultPassageBudget
+		budgetTokens = defaultPassageBudget
 	}
 	asked := q.Asked
 	if asked.IsZero() {
 		asked = time.Now()
 	}
 	data := promptData{
-		NotCovered: NotCoveredSentence,
+		NotCovered: notCoveredSentence,
 		Today:      asked.Format(time.DateOnly),
 		Question:   neutralize(strings.TrimSpace(q.Text)),
 	}
@@ -128,9 +133,40 @@ func historyMessages(turns []Turn) []openai.ChatCompletionMessage {
 	return msgs
 }
 
-// neutralize turns "<passage" and "</passage" into look-alikes with a
-// single angle quote, which the model cannot mistake for our delimiters.
-func neutralize(s string) string { return tagLike.ReplaceAllString(s, "‹$1") }
+// neutralize turns the "<" of every "<passage" and "</passage" into a
+// single angle quote ‹, which the model cannot mistake for our delimiters.
+// Tags are looked for in a skeleton of s: each character NFKC-normalised
+// (full-width ＜／ｐａｓｓａｇｅ and small-form ﹤ become ASCII) and lower-cased,
+// with format characters (zero-width spaces and joiners, soft hyphens, BOM,
+// bidi controls) and combining marks left out, since a model reads
+// straight through them.
+func neutralize(s string) string {
+	var sk strings.Builder
+	var from []int // source offset of each skeleton byte
+	for i, r := range s {
+		if unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me) {
+			continue
+		}
+		n := strings.ToLower(norm.NFKC.String(string(r)))
+		sk.WriteString(n)
+		for range len(n) {
+			from = append(from, i)
+		}
+	}
+	locs := tagLike.FindAllStringIndex(sk.String(), -1)
+	if len(locs) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		at := from[l[0]]
+		_, w := utf8.DecodeRuneInString(s[at:])
+		b.WriteString(s[last:at] + "‹")
+		last = at + w
+	}
+	return b.String() + s[last:]
+}
 
 // attr makes s safe inside a double-quoted attribute on one line.
 func attr(s string) string {

@@ -27,8 +27,14 @@ type app struct {
 
 func (a *app) Close() error { return a.store.Close() }
 
+// newLogger writes text records to w, with the API key and bot token
+// removed from every record.
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel})
+	s := secretsOf(func(k string) string {
+		return map[string]string{"OPENAI_API_KEY": cfg.OpenAIKey, "DISCORD_TOKEN": cfg.DiscordToken}[k]
+	})
+	return slog.New(redactingHandler{next: h, s: s})
 }
 
 // newFlags returns a flag set for a subcommand with the shared --data flag.
@@ -107,6 +113,7 @@ func isBool(f *flag.Flag) bool {
 // openApp opens the store (adding the bundled sample to a brand-new one)
 // and loads the engine. Progress of a re-embedding goes to stderr.
 func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
+	cfg.Shards, cfg.ShardCount = nil, 0 // shards are serve's: a command sees every scope
 	return openAppObserved(ctx, cfg, std, nil)
 }
 
@@ -119,7 +126,7 @@ func openAppObserved(ctx context.Context, cfg Config, std stdio, m *metrics) (*a
 		return nil, err
 	}
 	emb, chat := newModels(cfg, logger, m)
-	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages"), Chat: chat}
+	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages"), Chat: chat, Keep: cfg.keepScope()}
 	engine, err := rag.New(ctx, store, emb, rcfg, logger.With("component", "rag"))
 	if err != nil {
 		store.Close()

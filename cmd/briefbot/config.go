@@ -18,6 +18,8 @@ type Config struct {
 	DataDir     string
 	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
 	HTTPAddr    string // host:port of serve's /healthz, /readyz and /metrics; "" for none
+	Shards      []int  // the Discord shards serve runs; nil: all, as Discord recommends
+	ShardCount  int    // the total across processes; 0: as Discord recommends
 	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
@@ -78,6 +80,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	var err error
+	if c.Shards, c.ShardCount, err = parseShards(getenv); err != nil {
+		return c, err
+	}
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
 		return c, err
 	}

@@ -242,8 +242,9 @@ func startPolling(ctx context.Context, cfg Config, f *corpus.Fetcher, a *app) (s
 		if a.metrics != nil {
 			items = countedPolls{FeedStore: items, m: a.metrics}
 		}
+		feeds := pollingStore(a) // behind the feed lease when several processes share the store
 		poll := func(ctx context.Context) ([]corpus.PollResult, error) {
-			return pollFeeds(ctx, f, cfg.FeedWorkers, items, a.store)
+			return pollFeeds(ctx, f, cfg.FeedWorkers, items, feeds)
 		}
 		pollEvery(ctx, cfg.FeedInterval, poll, a.logger.With("component", "feeds"))
 	}()
@@ -268,7 +269,8 @@ func pollEvery(ctx context.Context, interval time.Duration, poll func(context.Co
 		}
 		for _, r := range results {
 			if r.Err != nil {
-				log.Warn("feed poll failed", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added, "err", r.Err)
+				log.Warn("feed poll failed", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added, "err", r.Err,
+					"detail", corpus.LogDetail(r.Err))
 			} else {
 				log.Info("feed polled", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added)
 			}
