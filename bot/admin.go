@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/rag"
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -57,34 +58,70 @@ func (b *Bot) runBriefing(ctx context.Context, c *call) (response, error) {
 }
 
 // add stores the articles from one source in the server's scope and says
-// what was added, or why not.
+// what was added, or why not. A file of many articles is added in one
+// batch (one embedding pass) and answered with one summary, the details
+// attached as a text file when they don't fit in a few lines.
 func (b *Bot) add(ctx context.Context, c *call) (response, error) {
+	done, refusal, err := b.adds.start(ctx, c.user, time.Now())
+	if refusal != "" {
+		return response{}, inputErrorf("%s", refusal)
+	}
+	if err != nil {
+		return response{}, err
+	}
+	defer done()
 	arts, err := b.sources(ctx, c)
 	if err != nil {
 		return response{}, err
 	}
-	var lines []string
-	for _, a := range arts {
-		a.Scope, a.AddedBy = c.guild, c.user
-		if a.AddedAt.IsZero() {
-			a.AddedAt = time.Now().UTC()
+	for i := range arts {
+		arts[i].Scope, arts[i].AddedBy = c.guild, c.user
+		if arts[i].AddedAt.IsZero() {
+			arts[i].AddedAt = time.Now().UTC()
 		}
-		stored, passages, err := b.lib.Add(ctx, a)
-		if err != nil && len(arts) == 1 {
-			return response{}, err
-		}
-		if err != nil {
-			lines = append(lines, fmt.Sprintf("✗ **%s**: %s", escapeMarkdown(truncate(oneLine(a.Title), 100)), userMessage(err, c.log)))
+	}
+	results := b.lib.AddMany(ctx, arts)
+	if len(results) == 1 && results[0].Err != nil {
+		return response{}, results[0].Err
+	}
+	return addReport(results, c), nil
+}
+
+// maxAddLines is how many per-article lines an add reply shows inline;
+// beyond that they go into an attached file.
+const maxAddLines = 10
+
+func addReport(results []rag.Added, c *call) response {
+	var lines, plain []string // plain: the attached file's text, without Markdown
+	added, passages := 0, 0
+	for _, r := range results {
+		title := truncate(oneLine(r.Article.Title), 150)
+		if r.Err != nil {
+			why := userMessage(r.Err, c.log)
+			lines = append(lines, fmt.Sprintf("✗ **%s**: %s", escapeMarkdown(title), why))
+			plain = append(plain, fmt.Sprintf("✗ %s: %s", title, why))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %s · ID %s",
-			escapeMarkdown(truncate(oneLine(stored.Title), 150)), formatDate(stored.Published, stored.DateGuessed), plural(passages, "passage"), codeID(stored.ID)))
+		added++
+		passages += r.Passages
+		date := formatDate(r.Article.Published, r.Article.DateGuessed)
+		lines = append(lines, fmt.Sprintf("✓ Added **%s** (%s): %s · ID %s", escapeMarkdown(title), date,
+			plural(r.Passages, "passage"), codeID(r.Article.ID)))
+		plain = append(plain, fmt.Sprintf("✓ Added %s (%s): %s · ID %s", title, date, plural(r.Passages, "passage"), r.Article.ID))
 	}
-	var msgs []outMsg
-	for _, part := range splitText(strings.Join(lines, "\n"), maxContent) {
-		msgs = append(msgs, outMsg{content: part})
+	if len(lines) <= maxAddLines {
+		return response{ephemeral: true, msgs: []outMsg{{content: truncate(strings.Join(lines, "\n"), maxContent)}}}
 	}
-	return response{ephemeral: true, msgs: msgs}, nil
+	summary := fmt.Sprintf("Added %d of %s (%s).", added, plural(len(results), "briefing"), plural(passages, "passage"))
+	if failed := len(results) - added; failed > 0 {
+		summary += fmt.Sprintf(" %d not added; see the attached list for why.", failed)
+	} else {
+		summary += " The attached list has each one's ID."
+	}
+	report := strings.Join(plain, "\n") + "\n"
+	return response{ephemeral: true, msgs: []outMsg{{content: summary, files: []*discordgo.File{
+		{Name: "briefbot-added.txt", ContentType: "text/plain; charset=utf-8", Reader: strings.NewReader(report)},
+	}}}}
 }
 
 // sources reads the one source the admin gave: url:, text: with title:, or

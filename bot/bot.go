@@ -16,10 +16,11 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// answerer answers a question from the briefings; onDelta, when the answer
-// is streamed by an LLM, receives the text so far.
+// answerer answers a question from the briefings; onWriting is called when
+// an LLM starts writing the answer (never with unchecked text: the bot
+// shows a status until the checked answer is returned).
 type answerer interface {
-	Answer(ctx context.Context, q rag.Question, onDelta func(textSoFar string)) (rag.Answer, error)
+	Answer(ctx context.Context, q rag.Question, onWriting func(string)) (rag.Answer, error)
 }
 
 // library is the article store as the bot needs it. Every read takes the
@@ -28,6 +29,9 @@ type library interface {
 	// Add stores a (a.Scope set by the bot) and returns it as stored with
 	// its number of passages.
 	Add(ctx context.Context, a corpus.Article) (corpus.Article, int, error)
+	// AddMany stores several articles with one batched embedding (see
+	// rag.Engine.AddMany); each result says how its article fared.
+	AddMany(ctx context.Context, arts []corpus.Article) []rag.Added
 	Remove(ctx context.Context, scopes []string, id string) error
 	List(ctx context.Context, scopes []string, query string) ([]corpus.Article, error)
 	Get(ctx context.Context, scopes []string, id string) (corpus.Article, error)
@@ -59,6 +63,8 @@ type Config struct {
 	EditInterval    time.Duration // minimum gap between edits of a streamed answer; default 1 s
 	ShutdownTimeout time.Duration // how long in-flight answers may finish on shutdown; default 20 s
 	MaxFileBytes    int64         // largest accepted attachment; default 8 MiB
+	AddsPerHour     int           // /briefing add per admin per hour; default 20
+	MaxFeeds        int           // feeds one server may follow; default 20
 	// MessageContent requests Discord's privileged message content intent
 	// (it must also be switched on in the developer portal). Without it
 	// the bot still reads mentions, replies that ping it and DMs, which
@@ -76,6 +82,12 @@ type Config struct {
 	// Transport carries every REST call (nil: http.DefaultTransport); serve
 	// wraps it to count Discord's 429 answers for /metrics.
 	Transport http.RoundTripper
+
+	// Shards are the Discord shards this process runs, of ShardCount in
+	// all processes. ShardCount 0: every shard of the count Discord
+	// recommends.
+	Shards     []int
+	ShardCount int
 }
 
 // ErrNoToken is returned by New when Config.Token is empty.
@@ -101,6 +113,12 @@ func (c *Config) setDefaults() {
 	if c.MaxFileBytes <= 0 {
 		c.MaxFileBytes = 8 << 20
 	}
+	if c.AddsPerHour <= 0 {
+		c.AddsPerHour = 20
+	}
+	if c.MaxFeeds <= 0 {
+		c.MaxFeeds = 20
+	}
 }
 
 // Bot is a connected-or-connectable Discord bot. Create it with New and
@@ -110,12 +128,15 @@ type Bot struct {
 	ans      answerer
 	lib      library
 	log      *slog.Logger
-	s        *discordgo.Session
+	s        *discordgo.Session   // the first shard's; carries every REST call
+	extra    []*discordgo.Session // the other shards' of this process; set by Run
+	shardMu  sync.RWMutex         // guards extra
 	http     *http.Client
 	ix       *ixClient // interaction callbacks, edits and follow-ups
 	limits   *userLimits
 	notices  *noticeLimits
 	pool     chan struct{}
+	adds     *addLimits
 	commands map[string]*command
 
 	mu       sync.Mutex // guards closing and the wg.Add that follows the check
@@ -164,6 +185,7 @@ func New(cfg Config, ans answerer, lib library, logger *slog.Logger) (*Bot, erro
 		limits:  newUserLimits(cfg.AsksPerMinute),
 		notices: newNoticeLimits(time.Minute),
 		pool:    make(chan struct{}, cfg.Workers),
+		adds:    newAddLimits(cfg.AddsPerHour),
 		appID:   cfg.AppID,
 	}
 	b.commands = b.commandTable()
@@ -181,14 +203,17 @@ func (b *Bot) Run(ctx context.Context) error {
 	// context that is cancelled only when that period ends.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	removeI := b.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
+	if err := b.planShards(); err != nil {
+		return err
+	}
+	removeI := b.addHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
 		b.spawn(func() { b.onInteraction(work, i.Interaction) }, func() { b.refuseClosing(work, i.Interaction) })
 	})
-	removeM := b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+	removeM := b.addHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		b.spawn(func() { b.onMessage(work, m.Message) }, func() {})
 	})
 	dropped := make(chan struct{}, 1)
-	removeD := b.s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+	removeD := b.addHandler(func(*discordgo.Session, *discordgo.Disconnect) {
 		select {
 		case dropped <- struct{}{}:
 		default:
@@ -198,12 +223,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer removeM()
 	defer removeD()
 	if err := b.connect(); err != nil {
+		b.close() // the shards that did connect
 		return err
 	}
 	b.learnIDs()
 	switch err := b.registerCommands(ctx); {
 	case err != nil && ctx.Err() == nil:
-		b.s.Close()
+		b.close()
 		return err
 	case err == nil:
 		b.log.Info("connected", "app", b.app(), "guild", b.cfg.GuildID)
@@ -230,7 +256,7 @@ func (b *Bot) shutdown(cancelWork context.CancelFunc) {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	if err := b.s.Close(); err != nil {
+	if err := b.close(); err != nil {
 		b.log.Warn("close gateway", "err", redact(err.Error()))
 	}
 }

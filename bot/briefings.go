@@ -125,10 +125,21 @@ func (b *Bot) completeOwn(ctx context.Context, c *call, typed string) ([]*discor
 	return b.choices(ctx, []string{c.guild}, typed)
 }
 
+// titler answers autocomplete from memory (rag.Engine.Titles); a library
+// without it is listed from the store at every keystroke.
+type titler interface {
+	Titles(scopes []string, query string, limit int) []corpus.Article
+}
+
 func (b *Bot) choices(ctx context.Context, sc []string, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-	arts, err := b.lib.List(ctx, sc, strings.TrimSpace(typed))
-	if err != nil {
-		return nil, err
+	var arts []corpus.Article
+	if t, ok := b.lib.(titler); ok {
+		arts = t.Titles(sc, strings.TrimSpace(typed), maxChoices)
+	} else {
+		var err error
+		if arts, err = b.lib.List(ctx, sc, strings.TrimSpace(typed)); err != nil {
+			return nil, err
+		}
 	}
 	var out []*discordgo.ApplicationCommandOptionChoice
 	for _, a := range arts {

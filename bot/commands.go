@@ -243,7 +243,7 @@ const (
 	helpServer = "Briefings added in this server are seen only here, plus the shared ones. " +
 		"Server managers are members with Manage Server, plus the roles and users the bot's operator configured; " +
 		"who sees `/briefing` can be narrowed in Server Settings → Integrations."
-	helpDM     = "Here in DMs I search only the shared briefings (those added by the bot's operator); " +
+	helpDM = "Here in DMs I search only the shared briefings (those added by the bot's operator); " +
 		"a server's own briefings are searched when you ask in that server."
 )
 

@@ -18,9 +18,11 @@ import (
 
 // memLibrary keeps articles in memory and honours scopes like the real store.
 type memLibrary struct {
-	mu   sync.Mutex
-	arts []corpus.Article
-	next int
+	mu      sync.Mutex
+	arts    []corpus.Article
+	next    int
+	batches []int // sizes of the AddMany calls
+
 }
 
 func visible(a corpus.Article, scopes []string) bool { return slices.Contains(scopes, a.Scope) }
@@ -43,6 +45,21 @@ func (l *memLibrary) Add(_ context.Context, a corpus.Article) (corpus.Article, i
 	}
 	l.arts = append(l.arts, a)
 	return a, len(strings.Split(strings.TrimSpace(a.Body), "\n\n")), nil
+}
+
+// AddMany adds each article, counting the batches it was given.
+func (l *memLibrary) AddMany(ctx context.Context, arts []corpus.Article) []rag.Added {
+	l.mu.Lock()
+	l.batches = append(l.batches, len(arts))
+	l.mu.Unlock()
+	out := make([]rag.Added, len(arts))
+	for i, a := range arts {
+		out[i].Article, out[i].Passages, out[i].Err = l.Add(ctx, a)
+		if out[i].Err != nil {
+			out[i].Article = a
+		}
+	}
+	return out
 }
 
 func (l *memLibrary) Remove(_ context.Context, scopes []string, id string) error {

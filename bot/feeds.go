@@ -59,6 +59,14 @@ func (b *Bot) runFeed(ctx context.Context, c *call) (response, error) {
 
 func (b *Bot) addFeed(ctx context.Context, c *call) (response, error) {
 	link := c.str("url")
+	have, err := b.cfg.Feeds.Feeds(ctx, []string{c.guild})
+	if err != nil {
+		return response{}, err
+	}
+	if len(have) >= b.cfg.MaxFeeds {
+		return response{}, inputErrorf("This server follows %d feeds, the most this bot allows; "+
+			"stop following one with `/briefing feed remove` first.", len(have))
+	}
 	f, err := b.cfg.Feeds.AddFeed(ctx, corpus.Feed{URL: link, Scope: c.guild})
 	switch {
 	case errors.Is(err, corpus.ErrDuplicate):
@@ -102,6 +110,12 @@ func feedLine(f corpus.Feed) string {
 	state := "not polled yet"
 	if !f.LastPolled.IsZero() {
 		state = fmt.Sprintf("last poll <t:%d:R>: %d added", f.LastPolled.Unix(), f.ItemsAdded)
+	}
+	if f.ItemsWaiting > 0 {
+		state += fmt.Sprintf(" · %s to retry (after 1 h, 6 h, 24 h)", plural(f.ItemsWaiting, "failed item"))
+	}
+	if f.ItemsGivenUp > 0 {
+		state += fmt.Sprintf(" · %s given up", plural(f.ItemsGivenUp, "item"))
 	}
 	if f.LastError != "" {
 		state += " · ⚠ " + escapeMarkdown(truncate(oneLine(f.LastError), 300))

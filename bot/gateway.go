@@ -18,9 +18,9 @@ import (
 var fatalCloses = map[int]string{
 	4004: "Discord rejected the bot token (gateway close 4004, authentication failed): " +
 		"copy the token from https://discord.com/developers/applications → your application → Bot (Reset Token if it was lost) and set DISCORD_TOKEN to it",
-	4010: "Discord rejected the shard settings (gateway close 4010, invalid shard): the shard ID must be below the shard count",
+	4010: "Discord rejected the shard settings (gateway close 4010, invalid shard): every shard of BRIEFBOT_SHARDS must be below BRIEFBOT_SHARD_COUNT",
 	4011: "Discord requires this bot to connect in shards (gateway close 4011, sharding required): it is in 2,500 or more servers; " +
-		"run it sharded as the README's Discord section describes",
+		"raise BRIEFBOT_SHARD_COUNT, or unset it and BRIEFBOT_SHARDS to run the count Discord recommends (README: Running at scale)",
 	4012: "Discord refused the gateway API version (gateway close 4012): upgrade briefbot",
 	4013: "Discord refused the requested gateway intents as invalid (gateway close 4013): this is a briefbot bug; please report it",
 	4014: "Discord refused a privileged intent (gateway close 4014, disallowed intents): switch on Message Content Intent at " +
@@ -54,14 +54,17 @@ func fatalGateway(err error) error {
 // connect opens the gateway; a fatal refusal comes back as a
 // FatalGatewayError.
 func (b *Bot) connect() error {
-	err := b.s.Open()
-	if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-		return nil
+	for _, s := range b.sessions() { // every shard; those still open stay as they are
+		err := s.Open()
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			continue
+		}
+		if f := fatalGateway(err); f != nil {
+			return f
+		}
+		return fmt.Errorf("connect to Discord gateway (shard %d of %d): %s", s.ShardID, max(s.ShardCount, 1), redact(err.Error()))
 	}
-	if f := fatalGateway(err); f != nil {
-		return f
-	}
-	return fmt.Errorf("connect to Discord gateway: %s", redact(err.Error()))
+	return nil
 }
 
 // keepConnected reconnects each time the gateway connection drops (RESUME,

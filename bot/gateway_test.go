@@ -45,7 +45,9 @@ func TestFatalGatewayRefusalStopsRun(t *testing.T) {
 		want  string
 	}{
 		{"bad token", discordtest.Options{}, Config{}, "another-token", 4004, "DISCORD_TOKEN"},
-		{"sharding required", discordtest.Options{Shards: 2}, Config{}, "", 4011, "shards"},
+		// Unset, the bot runs the shards Discord recommends; forced to 1
+		// (BRIEFBOT_SHARD_COUNT=1) it identifies without sharding.
+		{"sharding required", discordtest.Options{Shards: 2}, Config{Shards: []int{0}, ShardCount: 1}, "", 4011, "shards"},
 		{"message content not enabled in the portal", discordtest.Options{}, Config{MessageContent: true}, "", 4014, "Message Content Intent"},
 	}
 	for _, tc := range tests {

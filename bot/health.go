@@ -1,9 +1,15 @@
 package bot
 
-// Connected reports whether the gateway session is connected and has
-// received READY: the readiness check of `briefbot serve`.
+// Connected reports whether every shard's gateway session is connected
+// and has received READY: the readiness check of `briefbot serve`.
 func (b *Bot) Connected() bool {
-	b.s.RLock()
-	defer b.s.RUnlock()
-	return b.s.DataReady
+	for _, s := range b.sessions() {
+		s.RLock()
+		ready := s.DataReady
+		s.RUnlock()
+		if !ready {
+			return false
+		}
+	}
+	return true
 }

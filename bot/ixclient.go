@@ -69,7 +69,13 @@ func (e *apiError) Error() string {
 // and retrying after 429s. out, when not nil, receives the JSON answer.
 func (c *ixClient) do(ctx context.Context, route, token, method, path string, body, out any) error {
 	var payload []byte
-	if body != nil {
+	contentType := "application/json"
+	if m, ok := body.(message); ok && len(m.files) > 0 {
+		var err error
+		if contentType, payload, err = discordgo.MultipartBodyWithJSON(m, m.files); err != nil {
+			return fmt.Errorf("%s: encode: %w", route, err)
+		}
+	} else if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
 			return fmt.Errorf("%s: encode: %w", route, err)
@@ -79,7 +85,7 @@ func (c *ixClient) do(ctx context.Context, route, token, method, path string, bo
 		if err := c.wait(ctx, route, token); err != nil {
 			return fmt.Errorf("%s: wait for rate limit: %w", route, err)
 		}
-		retry, err := c.send(ctx, route, token, method, path, payload, out)
+		retry, err := c.send(ctx, route, token, method, path, contentType, payload, out)
 		if err != nil || retry == 0 {
 			return err
 		}
@@ -157,7 +163,7 @@ func (c *ixClient) pruneLocked() {
 
 // send makes one HTTP request and reads Discord's rate-limit headers. It
 // returns a non-zero retry after a 429 (the request is to be sent again).
-func (c *ixClient) send(ctx context.Context, route, token, method, path string, payload []byte, out any) (time.Duration, error) {
+func (c *ixClient) send(ctx context.Context, route, token, method, path, contentType string, payload []byte, out any) (time.Duration, error) {
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
@@ -167,7 +173,7 @@ func (c *ixClient) send(ctx context.Context, route, token, method, path string, 
 		return 0, fmt.Errorf("%s: %s", route, redact(err.Error()))
 	}
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("User-Agent", "DiscordBot (https://github.com/briefbot/briefbot, 1)")
 	resp, err := c.http.Do(req)
@@ -277,11 +283,15 @@ type message struct {
 	Components      *[]discordgo.MessageComponent     `json:"components,omitempty"`
 	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	// files, when any, are sent as multipart/form-data with the JSON in
+	// payload_json, as Discord takes uploads.
+	files []*discordgo.File
 }
 
 func fullMessage(m outMsg, flags discordgo.MessageFlags) message {
 	embeds, comps := nonNil(m)
-	return message{Content: &m.content, Embeds: &embeds, Components: &comps, Flags: flags, AllowedMentions: noMentions()}
+	return message{Content: &m.content, Embeds: &embeds, Components: &comps, Flags: flags, AllowedMentions: noMentions(),
+		files: m.files}
 }
 
 // callback answers an interaction (type 4, 5, 7, 8...).

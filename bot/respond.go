@@ -24,6 +24,7 @@ type outMsg struct {
 	content    string
 	embeds     []*discordgo.MessageEmbed
 	components []discordgo.MessageComponent
+	files      []*discordgo.File // uploaded with the message (interactions only)
 }
 
 // private is a response of one message only the asker sees (ephemeral
@@ -74,10 +75,15 @@ func userMessage(err error, log *slog.Logger) string {
 	case errors.Is(err, corpus.ErrEmpty):
 		return "I found no article text in that source, so nothing was added."
 	case errors.Is(err, corpus.ErrBlockedAddress):
-		// The fetcher's text names the URL, the address and why.
+		// The fetcher's text names the URL and the kind of address; the
+		// address it resolved to is for the log only.
+		log.Info("link refused", "err", err, "detail", corpus.LogDetail(err))
 		return "I won't fetch that link: " + truncate(err.Error(), 1500) + ". The bot's operator can allow such links by setting BRIEFBOT_ALLOW_PRIVATE_URLS=1, " +
 			"which is risky unless everyone who can use the bot is trusted."
 	case errors.Is(err, corpus.ErrFetch), errors.Is(err, corpus.ErrTooLarge):
+		if d := corpus.LogDetail(err); d != "" {
+			log.Info("fetch failed", "err", err, "detail", d)
+		}
 		return "I couldn't get that page: " + truncate(err.Error(), 1500)
 	case errors.Is(err, corpus.ErrUnsupportedSource):
 		return "I can't read that source. Use a web page URL, pasted text with a title, or a file: " + corpus.Extensions() + "."

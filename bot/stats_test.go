@@ -2,10 +2,14 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/briefbot/briefbot/bot/discordtest"
+	"github.com/briefbot/briefbot/corpus"
 )
 
 // TestVoteOnSplitAnswerRecordsQuestion: the vote buttons sit on the last
@@ -116,5 +120,52 @@ func TestAnswerThreads(t *testing.T) {
 	qs := e.ans.asked()
 	if h := qs[len(qs)-1].History; len(h) != 1 || h[0].Question != "what did the EU agree on chips?" {
 		t.Errorf("follow-up history = %+v, want the thread's first question", h)
+	}
+}
+
+// TestLargeUploadIsOneBatchAndOneSummary: a file of 30 articles is added
+// in one AddMany call and answered with one message; the per-article
+// details, including why 3 were not added, are an attached text file.
+func TestLargeUploadIsOneBatchAndOneSummary(t *testing.T) {
+	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Parse = corpus.ParseFile })
+	e.seed(guildA, "Article 7", "Body of article 7.", "") // already stored
+	e.seed(guildA, "Article 8", "Body of article 8.", "")
+	var jsonl strings.Builder
+	for i := range 30 {
+		body := fmt.Sprintf("Body of article %d.", i)
+		title := fmt.Sprintf("Article %d", i)
+		if i == 20 { // the same article twice in one file
+			title, body = "Article 19", "Body of article 19."
+		}
+		fmt.Fprintf(&jsonl, `{"id": "a%02d", "title": %q, "body": %q, "published": "2025-03-14"}`+"\n", i, title, body)
+	}
+	file := e.fake.Attach("file", "batch.jsonl", "application/jsonl", []byte(jsonl.String()))
+	in := e.fake.SlashCommand(admin(guildA, channelA, "502"), "briefing", discordtest.Sub("add", file))
+	m := e.reply(in, "summary", func(m discordtest.Message) bool { return m.Content != "" })[0]
+	if m.Content != "Added 27 of 30 briefings (27 passages). 3 not added; see the attached list for why." || !m.Ephemeral() {
+		t.Errorf("summary = %q (ephemeral %v)", m.Content, m.Ephemeral())
+	}
+	if fs := e.fake.Followups(in); len(fs) != 0 {
+		t.Errorf("%d follow-up messages, want none", len(fs))
+	}
+	e.lib.mu.Lock()
+	batches := append([]int(nil), e.lib.batches...)
+	e.lib.mu.Unlock()
+	if fmt.Sprint(batches) != "[30]" {
+		t.Errorf("AddMany batches = %v, want one of 30", batches)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "briefbot-added.txt" {
+		t.Fatalf("attachments = %+v, want briefbot-added.txt", m.Attachments)
+	}
+	resp, err := http.Get(m.Attachments[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	report, _ := io.ReadAll(resp.Body)
+	lines := strings.Split(strings.TrimSpace(string(report)), "\n")
+	if len(lines) != 30 || strings.Count(string(report), "✗") != 3 || !strings.Contains(string(report), "Added Article 0") ||
+		!strings.Contains(string(report), "already stored") {
+		t.Errorf("attached report (%d lines):\n%s", len(lines), report)
 	}
 }

@@ -38,6 +38,8 @@ type conformStore interface {
 	UpdateFeed(ctx context.Context, f Feed) error
 	SeenItem(ctx context.Context, feedID int64, itemURL string) (bool, error)
 	MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error
+	ItemFailure(ctx context.Context, feedID int64, itemURL string) (ItemFailure, error)
+	RecordItemFailure(ctx context.Context, feedID int64, itemURL string, f ItemFailure) error
 	RecordVote(ctx context.Context, v Vote) error
 	Votes(ctx context.Context) ([]Vote, error)
 	Close() error

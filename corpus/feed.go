@@ -28,6 +28,8 @@ type Feed struct {
 	LastPolled   time.Time
 	ItemsAdded   int    // articles the last poll added
 	LastError    string // what went wrong on the last poll, "" when it went well
+	ItemsWaiting int    // items that failed and will be tried again later
+	ItemsGivenUp int    // items that failed every try and are no longer tried
 }
 
 // FeedStore is what PollFeed needs from storage. The item URL is the feed's
@@ -43,16 +45,16 @@ type FeedStore interface {
 	// the same story in two feeds).
 	AddFeedItem(ctx context.Context, feedID int64, itemURL string, a Article) error
 	// MarkItemSeen remembers itemURL for feedID without storing an article:
-	// its content is already stored.
+	// its content is already stored. It forgets the item's failures.
 	MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error
+	// ItemFailure returns how itemURL of feedID failed before (the zero
+	// value when it never did); RecordItemFailure saves it.
+	ItemFailure(ctx context.Context, feedID int64, itemURL string) (ItemFailure, error)
+	RecordItemFailure(ctx context.Context, feedID int64, itemURL string, f ItemFailure) error
 	// UpdateFeed saves the poll state (Title, ETag, LastModified,
 	// LastPolled, ItemsAdded, LastError) of f, found by f.ID.
 	UpdateFeed(ctx context.Context, f Feed) error
 }
-
-// maxItemsPerPoll bounds the work one poll does; a feed that lists more
-// new items gets the rest on the next poll.
-const maxItemsPerPoll = 50
 
 const feedAccept = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 
@@ -88,7 +90,12 @@ func (f *Fetcher) poll(ctx context.Context, fd *Feed, st FeedStore) (int, error)
 	if fd.LastModified != "" {
 		hdr.Set("If-Modified-Since", fd.LastModified)
 	}
+	release, err := f.hosts.acquire(ctx, u.Hostname())
+	if err != nil {
+		return 0, fmt.Errorf("stopped: %w", err)
+	}
 	resp, body, err := f.get(ctx, u, feedAccept, hdr)
+	release()
 	if err != nil {
 		return 0, err
 	}
@@ -107,26 +114,29 @@ func (f *Fetcher) poll(ctx context.Context, fd *Feed, st FeedStore) (int, error)
 	return f.addItems(ctx, *fd, resp.Request.URL, parsed.Items, st)
 }
 
-// addItems ingests the new items, oldest first, and sums up the failures of
-// single items into one error so that one broken link does not hide the
-// others that were added.
+// addItems ingests the new items, oldest first, at most MaxItemsPerPoll
+// of them (a feed that lists more gets the rest on the next polls), and
+// sums up the failures of single items into one error so that one broken
+// link does not hide the others that were added. Each item has
+// ItemTimeout; an item that fails waits 1 h, 6 h, then 24 h before it is
+// tried again, and is given up after its fourth failure.
 func (f *Fetcher) addItems(ctx context.Context, fd Feed, base *url.URL, items []*gofeed.Item, st FeedStore) (int, error) {
 	added, failed, tried := 0, 0, 0
 	var first error
-	for i := len(items) - 1; i >= 0 && tried < maxItemsPerPoll; i-- {
+	for i := len(items) - 1; i >= 0 && tried < f.cfg.MaxItemsPerPoll; i-- {
 		link := itemLink(base, items[i])
 		if link == "" {
 			continue
 		}
-		seen, err := st.SeenItem(ctx, fd.ID, link)
+		due, prior, err := f.itemDue(ctx, fd.ID, link, st)
 		if err != nil {
 			return added, err
 		}
-		if seen {
+		if !due {
 			continue
 		}
 		tried++
-		ok, err := f.addItem(ctx, fd, link, items[i], st)
+		ok, err := f.addItemWithin(ctx, fd, link, items[i], st)
 		if err != nil {
 			if ctx.Err() != nil {
 				return added, ctx.Err()
@@ -134,6 +144,9 @@ func (f *Fetcher) addItems(ctx context.Context, fd Feed, base *url.URL, items []
 			failed++
 			if first == nil {
 				first = err
+			}
+			if rerr := st.RecordItemFailure(ctx, fd.ID, link, prior.Failed(f.cfg.Now(), err)); rerr != nil {
+				return added, rerr
 			}
 			continue
 		}
@@ -145,6 +158,37 @@ func (f *Fetcher) addItems(ctx context.Context, fd Feed, base *url.URL, items []
 		return added, fmt.Errorf("%d of %d new items could not be added, the first: %w", failed, tried, first)
 	}
 	return added, nil
+}
+
+// itemDue reports whether link should be tried now: not seen, and not
+// waiting after a failure or given up. prior is its failures so far.
+func (f *Fetcher) itemDue(ctx context.Context, feedID int64, link string, st FeedStore) (bool, ItemFailure, error) {
+	seen, err := st.SeenItem(ctx, feedID, link)
+	if err != nil || seen {
+		return false, ItemFailure{}, err
+	}
+	prior, err := st.ItemFailure(ctx, feedID, link)
+	if err != nil {
+		return false, ItemFailure{}, err
+	}
+	return prior.Due(f.cfg.Now()), prior, nil
+}
+
+// addItemWithin is addItem with the per-item deadline, once the item's
+// host is free (one request at a time per host).
+func (f *Fetcher) addItemWithin(ctx context.Context, fd Feed, link string, it *gofeed.Item, st FeedStore) (bool, error) {
+	release, err := f.hosts.acquire(ctx, mustParse(link).Hostname())
+	if err != nil {
+		return false, fmt.Errorf("stopped: %w", err)
+	}
+	defer release()
+	ictx, cancel := context.WithTimeout(ctx, f.cfg.ItemTimeout)
+	defer cancel()
+	ok, err := f.addItem(ictx, fd, link, it, st)
+	if err != nil && ictx.Err() != nil && ctx.Err() == nil {
+		return false, fmt.Errorf("%s: not added within %s: %w", link, f.cfg.ItemTimeout, ErrFetch)
+	}
+	return ok, err
 }
 
 // addItem fetches and stores one item; ok is false when its content was

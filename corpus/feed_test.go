@@ -16,11 +16,25 @@ type memFeedStore struct {
 	mu       sync.Mutex
 	articles []Article
 	seen     map[string]bool // feedID + " " + itemURL
+	failures map[string]ItemFailure
 	feeds    map[int64]Feed
 }
 
 func newMemFeedStore() *memFeedStore {
-	return &memFeedStore{seen: map[string]bool{}, feeds: map[int64]Feed{}}
+	return &memFeedStore{seen: map[string]bool{}, failures: map[string]ItemFailure{}, feeds: map[int64]Feed{}}
+}
+
+func (m *memFeedStore) ItemFailure(_ context.Context, feedID int64, itemURL string) (ItemFailure, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.failures[seenKey(feedID, itemURL)], nil
+}
+
+func (m *memFeedStore) RecordItemFailure(_ context.Context, feedID int64, itemURL string, f ItemFailure) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failures[seenKey(feedID, itemURL)] = f
+	return nil
 }
 
 func seenKey(feedID int64, itemURL string) string { return fmt.Sprint(feedID, " ", itemURL) }
@@ -41,6 +55,7 @@ func (m *memFeedStore) AddFeedItem(_ context.Context, feedID int64, itemURL stri
 	}
 	m.articles = append(m.articles, a)
 	m.seen[seenKey(feedID, itemURL)] = true
+	delete(m.failures, seenKey(feedID, itemURL))
 	return nil
 }
 
@@ -48,6 +63,7 @@ func (m *memFeedStore) MarkItemSeen(_ context.Context, feedID int64, itemURL str
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seen[seenKey(feedID, itemURL)] = true
+	delete(m.failures, seenKey(feedID, itemURL))
 	return nil
 }
 
@@ -230,13 +246,13 @@ func TestPollFeedGuard(t *testing.T) {
 	st := newMemFeedStore()
 
 	_, err := NewFetcher(FetchConfig{}).PollFeed(context.Background(), Feed{ID: 1, URL: outside.URL + "/rss.xml"}, st)
-	checkFetchErr(t, err, ErrBlockedAddress, []string{"resolved to 127.0.0.1, a loopback address"})
+	checkFetchErr(t, err, ErrBlockedAddress, []string{"leads to a loopback address"})
 	if got := st.feed(1).LastError; !strings.Contains(got, "refuses private and loopback addresses") {
 		t.Errorf("saved LastError = %q, want the guard's explanation", got)
 	}
 
 	added, err := guardedFetcher(t, outside.Server).PollFeed(context.Background(), Feed{ID: 2, URL: outside.URL + "/inward.xml"}, st)
-	checkFetchErr(t, err, ErrBlockedAddress, []string{"1 of 1 new items could not be added", inside.URL + "/news.html resolved to 127.0.0.1"})
+	checkFetchErr(t, err, ErrBlockedAddress, []string{"1 of 1 new items could not be added", inside.URL + "/news.html leads to a loopback address"})
 	if added != 0 || len(st.articles) != 0 {
 		t.Errorf("added %d, stored %d articles; want none", added, len(st.articles))
 	}

@@ -43,6 +43,9 @@ func CheckFeedURL(rawURL string) (string, error) {
 // absolute http(s) link; ErrDuplicate (wrapped, naming the existing feed's
 // ID) when the scope already follows that URL.
 func (s *Store) AddFeed(ctx context.Context, f Feed) (Feed, error) {
+	if s.readOnly {
+		return Feed{}, s.errReadOnly()
+	}
 	u, err := CheckFeedURL(f.URL)
 	if err != nil {
 		return Feed{}, err
@@ -66,7 +69,9 @@ func (s *Store) AddFeed(ctx context.Context, f Feed) (Feed, error) {
 	return f, nil
 }
 
-const feedCols = `id, url, scope, title, etag, last_modified, last_polled, items_added, last_error`
+const feedCols = `id, url, scope, title, etag, last_modified, last_polled, items_added, last_error,
+	(SELECT count(*) FROM feed_failures x WHERE x.feed_id = feeds.id AND x.next_try <> ''),
+	(SELECT count(*) FROM feed_failures x WHERE x.feed_id = feeds.id AND x.next_try = '')`
 
 // Feeds returns the feeds of the given scopes in the order they were added.
 // A nil scopes means every feed (the poller's view).
@@ -81,7 +86,8 @@ func (s *Store) Feeds(ctx context.Context, scopes []string) ([]Feed, error) {
 	for rows.Next() {
 		var f Feed
 		var polled string
-		if err := rows.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &f.ETag, &f.LastModified, &polled, &f.ItemsAdded, &f.LastError); err != nil {
+		if err := rows.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &f.ETag, &f.LastModified, &polled, &f.ItemsAdded, &f.LastError,
+			&f.ItemsWaiting, &f.ItemsGivenUp); err != nil {
 			return nil, fmt.Errorf("list feeds: %w", err)
 		}
 		if polled != "" {
@@ -98,6 +104,9 @@ func (s *Store) Feeds(ctx context.Context, scopes []string) ([]Feed, error) {
 // any scope, for the operator's command line); the articles it added stay. Errors: ErrNotFound (wrapped) when no such feed
 // is visible, so another server's feed is "not found", never "forbidden".
 func (s *Store) RemoveFeed(ctx context.Context, scopes []string, id int64) error {
+	if s.readOnly {
+		return s.errReadOnly()
+	}
 	q, args := feedQuery(`DELETE FROM feeds WHERE id = ? AND %s`, scopes, id)
 	res, err := s.db.ExecContext(ctx, q, args...)
 	if err != nil {
@@ -153,6 +162,9 @@ func (s *Store) SeenItem(ctx context.Context, feedID int64, itemURL string) (boo
 func (s *Store) MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO feed_items (feed_id, url)
 		SELECT id, ? FROM feeds WHERE id = ?`, itemURL, feedID)
+	if err == nil {
+		_, err = s.db.ExecContext(ctx, `DELETE FROM feed_failures WHERE feed_id = ? AND url = ?`, feedID, itemURL)
+	}
 	if err != nil {
 		return fmt.Errorf("feed %d item %s: %w", feedID, itemURL, err)
 	}

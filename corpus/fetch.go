@@ -40,6 +40,12 @@ type FetchConfig struct {
 	// (*Sandbox).ExtractPDF so that a hostile PDF can only end a child
 	// process. Nil reads it in this process, under the same caps.
 	ReadPDF func(ctx context.Context, data []byte) (Article, error)
+
+	// Feed polling (see PollFeeds).
+	MaxItemsPerPoll int              // new items tried per feed per poll; default 20
+	ItemTimeout     time.Duration    // per item: fetch, read and store; default 45s
+	HostGap         time.Duration    // between two poll requests to one host; default 500ms
+	Now             func() time.Time // the clock failed items wait by; default time.Now
 }
 
 const (
@@ -47,6 +53,11 @@ const (
 	defaultMaxBytes     = 10 << 20
 	defaultMaxRedirects = 5
 	defaultUserAgent    = "briefbot/1.0 (+self-hosted news briefing bot)"
+	defaultItemTimeout  = 45 * time.Second
+	defaultHostGap      = 500 * time.Millisecond
+	// DefaultMaxItemsPerPoll is how many new items of one feed a poll
+	// tries (BRIEFBOT_MAX_ITEMS_PER_POLL).
+	DefaultMaxItemsPerPoll = 20
 )
 
 // Fetcher downloads articles and feeds. One Fetcher holds one HTTP client
@@ -55,6 +66,7 @@ const (
 type Fetcher struct {
 	cfg    FetchConfig
 	guard  *guard
+	hosts  *hostGate
 	client *http.Client
 }
 
@@ -74,7 +86,19 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent
 	}
-	f := &Fetcher{cfg: cfg, guard: &guard{allowPrivate: cfg.AllowPrivate}}
+	if cfg.MaxItemsPerPoll <= 0 {
+		cfg.MaxItemsPerPoll = DefaultMaxItemsPerPoll
+	}
+	if cfg.ItemTimeout <= 0 {
+		cfg.ItemTimeout = defaultItemTimeout
+	}
+	if cfg.HostGap <= 0 {
+		cfg.HostGap = defaultHostGap
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	f := &Fetcher{cfg: cfg, guard: &guard{allowPrivate: cfg.AllowPrivate}, hosts: newHostGate(cfg.HostGap)}
 	transport := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            f.guard.newDialer(cfg.Timeout).DialContext,
@@ -272,7 +296,13 @@ func (f *Fetcher) transportError(ctx context.Context, err error) error {
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		if ce := connectError(err); ce != nil && errors.As(err, new(*net.DNSError)) {
+			return ce
+		}
 		return fmt.Errorf("no complete answer within %s; the site is slow or down, try again later: %w", f.cfg.Timeout, ErrFetch)
+	}
+	if ce := connectError(err); ce != nil {
+		return ce
 	}
 	return fmt.Errorf("%v: %w", inner, ErrFetch)
 }

@@ -26,11 +26,18 @@ type blockedError struct {
 	Kind string
 }
 
+// Error is what the person who gave the link sees: the kind of address,
+// not the address a name resolved to, which would let anyone who may add a
+// link map the internal network's names (logDetail has it, for the logs).
 func (e *blockedError) Error() string {
 	if e.URL == "" {
-		return fmt.Sprintf("the address %s is %s: %v", e.Addr, e.Kind, ErrBlockedAddress)
+		return fmt.Sprintf("the link leads to a %s address: %v", e.Kind, ErrBlockedAddress)
 	}
-	return fmt.Sprintf("%s resolved to %s, a %s address: %v", e.URL, e.Addr, e.Kind, ErrBlockedAddress)
+	return fmt.Sprintf("%s leads to a %s address: %v", e.URL, e.Kind, ErrBlockedAddress)
+}
+
+func (e *blockedError) logDetail() string {
+	return fmt.Sprintf("%s resolved to %s (%s)", orUnknown(e.URL), e.Addr, e.Kind)
 }
 
 func (e *blockedError) Unwrap() error { return ErrBlockedAddress }

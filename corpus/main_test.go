@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 			var keep [][]byte
 			for {
 				b := make([]byte, 64<<20)
-				for i := range b {
+				for i := 0; i < len(b); i += 4096 {
 					b[i] = 1
 				}
 				keep = append(keep, b)

@@ -29,6 +29,8 @@ const (
 	// lockAdd serialises adds, as SQLite's single writer does: the
 	// duplicate and ID checks read, then write.
 	lockAdd int64 = 0x62726965_66000002
+	// lockFeeds is the feed lease: the process holding it polls every feed.
+	lockFeeds int64 = 0x62726965_66000003
 )
 
 // PGStore is the store in PostgreSQL (BRIEFBOT_DATABASE_URL): the same
@@ -36,8 +38,10 @@ const (
 // same rules, shared by every process of a deployment. Every change is one
 // transaction, so an article is fully present or absent after a crash.
 type PGStore struct {
-	pool  *pgxpool.Pool
-	where string // database and host, for messages (never the password)
+	pool   *pgxpool.Pool
+	where  string // database and host, for messages (never the password)
+	origin string // this store's name in change notifications
+	lease  feedLease
 }
 
 // OpenPG connects to the PostgreSQL database at url (postgres://…) and
@@ -53,7 +57,7 @@ func OpenPG(ctx context.Context, url string) (*PGStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %s: %w", where, err)
 	}
-	s := &PGStore{pool: pool, where: where}
+	s := &PGStore{pool: pool, where: where, origin: newOrigin()}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store: cannot reach PostgreSQL (%s): %w; check BRIEFBOT_DATABASE_URL "+
@@ -67,7 +71,11 @@ func OpenPG(ctx context.Context, url string) (*PGStore, error) {
 }
 
 // Close closes the connections.
-func (s *PGStore) Close() error { s.pool.Close(); return nil }
+func (s *PGStore) Close() error {
+	s.lease.release()
+	s.pool.Close()
+	return nil
+}
 
 // Ping reports whether the database answers (the readiness check).
 func (s *PGStore) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
@@ -209,7 +217,7 @@ func (s *PGStore) Add(ctx context.Context, a Article, ps []Passage, vecs Vectors
 			return fmt.Errorf("add %s: %w", a.ID, err)
 		}
 		replaced = old != nil
-		return nil
+		return s.notify(ctx, tx, Change{Scope: a.Scope, ID: a.ID})
 	})
 	if err != nil {
 		return false, s.explain(err)
@@ -350,7 +358,10 @@ func (s *PGStore) Remove(ctx context.Context, scopes []string, id string) (Artic
 		if err != nil {
 			return err
 		}
-		return pgPruneVectors(ctx, tx, hashes)
+		if err := pgPruneVectors(ctx, tx, hashes); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Scope: a.Scope, ID: a.ID})
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Article{}, fmt.Errorf("%q: %w", id, ErrNotFound)

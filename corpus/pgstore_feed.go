@@ -50,7 +50,8 @@ func (s *PGStore) Feeds(ctx context.Context, scopes []string) ([]Feed, error) {
 	for rows.Next() {
 		var f Feed
 		var polled string
-		if err := rows.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &f.ETag, &f.LastModified, &polled, &f.ItemsAdded, &f.LastError); err != nil {
+		if err := rows.Scan(&f.ID, &f.URL, &f.Scope, &f.Title, &f.ETag, &f.LastModified, &polled, &f.ItemsAdded, &f.LastError,
+			&f.ItemsWaiting, &f.ItemsGivenUp); err != nil {
 			return nil, fmt.Errorf("list feeds: %w", err)
 		}
 		if polled != "" {
@@ -107,6 +108,9 @@ func (s *PGStore) SeenItem(ctx context.Context, feedID int64, itemURL string) (b
 func (s *PGStore) MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO feed_items (feed_id, url) SELECT id, $1 FROM feeds WHERE id = $2
 		ON CONFLICT DO NOTHING`, itemURL, feedID)
+	if err == nil {
+		_, err = s.pool.Exec(ctx, `DELETE FROM feed_failures WHERE feed_id = $1 AND url = $2`, feedID, itemURL)
+	}
 	if err != nil {
 		return fmt.Errorf("feed %d item %s: %w", feedID, itemURL, s.explain(err))
 	}

@@ -68,12 +68,7 @@ func (s *PGStore) EachIn(ctx context.Context, embedder string, scopes []string, 
 	if err != nil {
 		return s.explain(err)
 	}
-	rows, err := tx.Query(ctx, `SELECT `+articleCols+`, body, p.seqs, p.headings, p.starts, p.ends, p.hashes
-		FROM articles a LEFT JOIN LATERAL (SELECT array_agg(seq ORDER BY seq) seqs, array_agg(heading ORDER BY seq) headings,
-			array_agg(start_at ORDER BY seq) starts, array_agg(end_at ORDER BY seq) ends, array_agg(hash ORDER BY seq) hashes
-			FROM passages WHERE article_pk = a.pk) p ON true
-		WHERE $1::text[] IS NULL OR scope = ANY($1)
-		ORDER BY a.pk`, scopes)
+	rows, err := tx.Query(ctx, pgLoadQuery+` WHERE $1::text[] IS NULL OR scope = ANY($1) ORDER BY a.pk`, scopes)
 	if err != nil {
 		return fmt.Errorf("load articles: %w", s.explain(err))
 	}
@@ -93,7 +88,14 @@ func (s *PGStore) EachIn(ctx context.Context, embedder string, scopes []string, 
 	return nil
 }
 
-// scanLoaded reads one row of EachIn's article query.
+// pgLoadQuery reads articles with their passages gathered into arrays;
+// scanLoaded reads its rows. Callers add the WHERE clause.
+const pgLoadQuery = `SELECT ` + articleCols + `, body, p.seqs, p.headings, p.starts, p.ends, p.hashes
+	FROM articles a LEFT JOIN LATERAL (SELECT array_agg(seq ORDER BY seq) seqs, array_agg(heading ORDER BY seq) headings,
+		array_agg(start_at ORDER BY seq) starts, array_agg(end_at ORDER BY seq) ends, array_agg(hash ORDER BY seq) hashes
+		FROM passages WHERE article_pk = a.pk) p ON true`
+
+// scanLoaded reads one row of pgLoadQuery.
 func scanLoaded(rows pgx.Rows, vecs map[string][]float32) (Loaded, error) {
 	var l Loaded
 	var seqs, starts, ends []int32

@@ -86,3 +86,15 @@ CREATE TABLE IF NOT EXISTS feed_items (
     url     TEXT    NOT NULL,
     PRIMARY KEY (feed_id, url)
 ) WITHOUT ROWID;
+
+-- Feed items that could not be added, tried again after 1 h, 6 h and 24 h
+-- and then given up (next_try '') so that a broken link costs a few
+-- requests, not one per poll forever. A success deletes the row.
+CREATE TABLE IF NOT EXISTS feed_failures (
+    feed_id    INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    url        TEXT    NOT NULL,
+    attempts   INTEGER NOT NULL,
+    next_try   TEXT    NOT NULL DEFAULT '',  -- RFC 3339, UTC; '' once given up
+    last_error TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (feed_id, url)
+) WITHOUT ROWID;

@@ -109,6 +109,9 @@ func (e *Engine) store1(ctx context.Context, a *corpus.Article, ps []corpus.Pass
 			return 0, false, err
 		}
 	}
+	if !e.keeps(a.Scope) { // another process serves this scope (a feed item of its server)
+		return len(ps), replaced, nil
+	}
 	if err := e.index.add(ctx, e.an, a, ps, all); err != nil {
 		return 0, false, err
 	}

@@ -14,8 +14,9 @@ func (e *Engine) Answer(ctx context.Context, q Question) (Answer, error) {
 	return e.AnswerStream(ctx, q, nil)
 }
 
-// AnswerStream is Answer for callers that show the answer as it grows:
-// when an LLM writes it, onDelta (if not nil) receives the text so far.
+// AnswerStream is Answer for callers that show progress: when an LLM
+// writes the answer, onDelta (if not nil) is called once, with "", as it
+// starts (see AnswerWithLLM). No unchecked text is ever passed on.
 func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(textSoFar string)) (Answer, error) {
 	text := strings.TrimSpace(q.Text)
 	if text == "" {
@@ -65,7 +66,9 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, hits []Hit, ext Answ
 	return ans
 }
 
-// shortReason names why the LLM failed in a few words for the note.
+// shortReason names why the LLM failed in a few words for the note. The
+// note reaches Discord, so it never names the model server's host or port
+// (an internal address, often); the log line above has them.
 func shortReason(err error) string {
 	var se *ServerError
 	switch {
@@ -74,9 +77,9 @@ func shortReason(err error) string {
 	case errors.Is(err, ErrFiltered):
 		return "it refused"
 	case errors.As(err, &se) && se.Status != 0:
-		return fmt.Sprintf("HTTP %d from %s", se.Status, se.Host)
+		return fmt.Sprintf("its server answered HTTP %d", se.Status)
 	case errors.As(err, &se):
-		return "unreachable: " + se.Host
+		return "its server could not be reached"
 	}
 	return "an invalid response"
 }

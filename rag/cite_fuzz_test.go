@@ -170,7 +170,7 @@ func unverifiedQuoteMark(text string, cites []Citation) string {
 		case lineStart && r == '>':
 			return "block quote at byte " + itoa(i)
 		}
-		lineStart = r == '\n' || lineStart && (r == ' ' || r == '\t')
+		lineStart = r == '\n' || lineStart && (r == ' ' || r == '\t' || unicode.Is(unicode.Cf, r))
 	}
 	return ""
 }

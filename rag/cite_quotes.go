@@ -154,7 +154,8 @@ func blockQuote(s string, i int, markers []marker, mi int) (quote, int, bool) {
 
 // scrubQuoteMarks removes from s every quote mark outside the kept
 // (verified) spans: the marks in alwaysQuote; then the ">" prefix of lines
-// that would show as Markdown block quotes; then ’ and ' where they open a
+// that would show as Markdown block quotes (after blanks or zero-width
+// characters); then ’ and ' where they open a
 // word (after a non-word, before a word), right to left so that each
 // decision sees its final right-hand neighbour.
 func scrubQuoteMarks(s string, keep []Span) string {
@@ -184,7 +185,7 @@ func scrubQuoteMarks(s string, keep []Span) string {
 			continue
 		case prefix && (r == ' ' || r == '\t'):
 			continue
-		case lineStart && (r == ' ' || r == '\t'):
+		case lineStart && (r == ' ' || r == '\t' || unicode.Is(unicode.Cf, r)):
 		default:
 			lineStart, prefix = false, false
 		}

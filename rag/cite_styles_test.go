@@ -71,8 +71,8 @@ func TestCheckCitationsSplicesAndStyles(t *testing.T) {
 		},
 		{
 			name:      "block quotes: checked one is shown as a quote, a made-up one loses its >",
-			answer:    "Raab:\n> The Chinese government must end its systematic cybersabotage [2]\n>> China will pay 10 billion euros\n> > It \"said so\" today [1]",
-			wantText:  "Raab:\n“The Chinese government must end its systematic cybersabotage” [1]\nChina will pay 10 billion euros\nIt said so today [2]",
+			answer:    "Raab:\n> The Chinese government must end its systematic cybersabotage [2]\n>> China will pay 10 billion euros\n> > It \"said so\" today [1]\n\u200b> Nato \"will\" strike",
+			wantText:  "Raab:\n“The Chinese government must end its systematic cybersabotage” [1]\nChina will pay 10 billion euros\nIt said so today [2]\n\u200bNato will strike",
 			want:      []gotCite{{1, 1, true, "The Chinese government must end its systematic cybersabotage"}, {2, 0, false, ""}},
 			wantSpans: [][]string{{"The Chinese government must end its systematic cybersabotage"}},
 		},

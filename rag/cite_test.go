@@ -284,16 +284,20 @@ func TestFoldMapsBackToStoredText(t *testing.T) {
 	}
 }
 
-// BenchmarkCheckStreamed measures re-checking a growing answer after
-// every delta, as AnswerWithLLM does while streaming.
-func BenchmarkCheckStreamed(b *testing.B) {
+// BenchmarkCheckCitations checks answers of growing size once, as
+// AnswerWithLLM does when the stream ends: the time per byte stays flat
+// (linear in the answer's length).
+func BenchmarkCheckCitations(b *testing.B) {
 	a := sampleArticle(b)
 	hits := paragraphHits(b, a, samplePrefixes...)
-	answer := strings.Repeat(`Raab said China "must end its systematic cybersabotage" [2]. NATO "took note" [3]. `, 6)
-	for b.Loop() {
-		c := newCiteChecker(hits)
-		for i := 8; i <= len(answer); i += 8 {
-			c.check(answer[:i])
-		}
+	unit := `Raab said China "must end its systematic cybersabotage" [2]. NATO «took note» [3] and "never said this" [1]. `
+	for _, size := range []int{6 << 10, 60 << 10, 600 << 10} {
+		answer := strings.Repeat(unit, size/len(unit))
+		b.Run(itoa(size>>10)+"KB", func(b *testing.B) {
+			b.SetBytes(int64(len(answer)))
+			for b.Loop() {
+				CheckCitations(answer, hits)
+			}
+		})
 	}
 }

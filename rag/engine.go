@@ -35,6 +35,10 @@ type Config struct {
 	// PassageBudget bounds the passages in the prompt, in tokens (default
 	// DefaultPassageBudget).
 	PassageBudget int
+	// Keep, if set, chooses the scopes held in memory: a process serving
+	// some Discord shards keeps the global scope and its shards' servers.
+	// Articles of other scopes are stored but not indexed here.
+	Keep func(scope string) bool
 }
 
 // DefaultVectorWeight was chosen on the dev sets (see README): the local
@@ -146,6 +150,9 @@ func (e *Engine) load(ctx context.Context, dims int) (pending []corpus.Loaded, m
 	go func() {
 		defer close(ch)
 		readErr <- e.store.Each(ctx, e.emb.Name(), func(l corpus.Loaded) error {
+			if !e.keeps(l.Article.Scope) {
+				return nil
+			}
 			a := analysed{l: l}
 			a.damaged = dropOtherDims(l.Vectors, dims)
 			if countNil(l.Vectors) == 0 {

@@ -40,6 +40,8 @@ type index struct {
 	// an re-analyses a removed passage for BM25 removal: keeping every
 	// passage's terms instead cost about 3 KB per passage.
 	an *analyzer
+	// titles lists the articles for autocomplete (its own lock).
+	titles titles
 }
 
 func newIndex(an *analyzer) *index {
@@ -115,6 +117,7 @@ func (ix *index) addAnalysed(ctx context.Context, a *corpus.Article, ps []corpus
 			docs = append(docs, chromem.Document{ID: strconv.Itoa(n), Embedding: vecs[i]})
 		}
 	}
+	ix.titles.add(a)
 	if len(docs) == 0 {
 		return nil
 	}
@@ -139,6 +142,7 @@ func (ix *index) remove(ctx context.Context, scope, id string) error {
 	key := articleKey(scope, id)
 	docs := ix.byKey[key]
 	delete(ix.byKey, key)
+	ix.titles.remove(scope, id)
 	ids := make([]string, 0, len(docs))
 	for _, n := range docs {
 		e := ix.entries[n]

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -28,8 +32,9 @@ var promptText string
 // promptTmpl is parsed once; a broken template fails every test at once.
 var promptTmpl = template.Must(template.New("prompt").Parse(promptText))
 
-// tagLike matches anything a model could read as our passage delimiters.
-var tagLike = regexp.MustCompile(`(?i)<(\s*/?\s*passage)`)
+// tagLike matches, in a skeleton of the text (see neutralize), anything
+// a model could read as our passage delimiters.
+var tagLike = regexp.MustCompile(`<[\s\p{Z}]*/?[\s\p{Z}]*passage`)
 
 // citeMarker matches [n] markers, stripped from earlier answers whose
 // numbering referred to other passages.
@@ -128,9 +133,40 @@ func historyMessages(turns []Turn) []openai.ChatCompletionMessage {
 	return msgs
 }
 
-// neutralize turns "<passage" and "</passage" into look-alikes with a
-// single angle quote, which the model cannot mistake for our delimiters.
-func neutralize(s string) string { return tagLike.ReplaceAllString(s, "‹$1") }
+// neutralize turns the "<" of every "<passage" and "</passage" into a
+// single angle quote ‹, which the model cannot mistake for our delimiters.
+// Tags are looked for in a skeleton of s: each character NFKC-normalised
+// (full-width ＜／ｐａｓｓａｇｅ and small-form ﹤ become ASCII) and lower-cased,
+// with format characters (zero-width spaces and joiners, soft hyphens, BOM,
+// bidi controls) and combining marks left out, since a model reads
+// straight through them.
+func neutralize(s string) string {
+	var sk strings.Builder
+	var from []int // source offset of each skeleton byte
+	for i, r := range s {
+		if unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me) {
+			continue
+		}
+		n := strings.ToLower(norm.NFKC.String(string(r)))
+		sk.WriteString(n)
+		for range len(n) {
+			from = append(from, i)
+		}
+	}
+	locs := tagLike.FindAllStringIndex(sk.String(), -1)
+	if len(locs) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		at := from[l[0]]
+		_, w := utf8.DecodeRuneInString(s[at:])
+		b.WriteString(s[last:at] + "‹")
+		last = at + w
+	}
+	return b.String() + s[last:]
+}
 
 // attr makes s safe inside a double-quoted attribute on one line.
 func attr(s string) string {

@@ -125,3 +125,26 @@ func TestBuildPromptBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestNeutralizeLookAlikes: tags hidden by zero-width or format
+// characters, full-width or small-form brackets and letters, or case are
+// neutralised too; text that only resembles them is left alone.
+func TestNeutralizeLookAlikes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"</passage>", "‹/passage>"},
+		{"<\u200b/passage>", "‹\u200b/passage>"},
+		{"<\u2060/\u200dPAS\u00adSAGE>", "‹\u2060/\u200dPAS\u00adSAGE>"},
+		{"＜／ｐａｓｓａｇｅ＞", "‹／ｐａｓｓａｇｅ＞"},
+		{"\ufe64passage n=9>", "‹passage n=9>"},
+		{"<\u3000/ passage>", "‹\u3000/ passage>"},
+		{"<\u202e/passage>", "‹\u202e/passage>"},
+		{"<p\u0301assage>", "‹p\u0301assage>"},
+		{"a < b, and the passage said", "a < b, and the passage said"},
+		{"<passenger>", "<passenger>"},
+	}
+	for _, tc := range tests {
+		if got := neutralize(tc.in); got != tc.want {
+			t.Errorf("neutralize(%+q) = %+q, want %+q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -22,6 +22,10 @@ type gateway struct {
 	identifies int
 	resumes    int
 	intents    int64
+	// count and others are the sharded sessions (shards.go): this gateway
+	// is shard 0's (or the unsharded session), others hold shards 1..n-1.
+	count  int
+	others map[int]*gateway
 }
 
 type event struct {
@@ -34,9 +38,11 @@ type event struct {
 func (g *gateway) closeAll() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.conn != nil {
-		g.conn.Close()
-		g.conn = nil
+	for _, t := range g.allLocked() {
+		if t.conn != nil {
+			t.conn.Close()
+			t.conn = nil
+		}
 	}
 }
 
@@ -50,11 +56,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g := &s.gw
-	g.mu.Lock()
-	if g.conn != nil {
-		g.conn.Close()
-	}
-	g.conn, g.ready = conn, false
+	g.mu.Lock() // the connection is bound to its shard's session by IDENTIFY or RESUME
 	hello := fmt.Sprintf(`{"heartbeat_interval":%d}`, s.opts.Heartbeat.Milliseconds())
 	conn.WriteJSON(event{Op: 10, Data: json.RawMessage(hello)})
 	g.mu.Unlock()
@@ -94,8 +96,10 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 func (s *Server) detach(conn *websocket.Conn) {
 	conn.Close()
 	s.gw.mu.Lock()
-	if s.gw.conn == conn {
-		s.gw.conn, s.gw.ready = nil, false
+	for _, t := range s.gw.allLocked() {
+		if t.conn == conn {
+			t.conn, t.ready = nil, false
+		}
 	}
 	s.gw.mu.Unlock()
 	s.mu.Lock()
@@ -153,14 +157,14 @@ func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 	defer g.mu.Unlock()
 	g.identifies++
 	g.intents = id.Intents
-	g.sessionID = fmt.Sprintf("session-%d", g.identifies)
+	t := g.bindShardLocked(conn, id.Shard)
+	t.sessionID = fmt.Sprintf("session-%d", g.identifies)
 	ready, _ := json.Marshal(map[string]any{
-		"v": 10, "session_id": g.sessionID, "resume_gateway_url": s.GatewayURL(),
+		"v": 10, "session_id": t.sessionID, "resume_gateway_url": s.GatewayURL(),
 		"user": s.botUser(), "guilds": []any{}, "private_channels": []any{},
-		"application": map[string]any{"id": s.opts.AppID, "flags": 0},
+		"application": map[string]any{"id": s.opts.AppID, "flags": 0}, "shard": id.Shard,
 	})
-	g.conn, g.ready = conn, true
-	g.writeLocked("READY", ready)
+	t.writeLocked("READY", ready)
 	s.guildCreatesLocked()
 	return true
 }
@@ -201,24 +205,32 @@ func (s *Server) resume(conn *websocket.Conn, data json.RawMessage) bool {
 		closeWith(conn, CloseAuthenticationFailed)
 		return false
 	}
-	if r.SessionID != g.sessionID {
+	t := g.bySessionLocked(r.SessionID)
+	if t == nil {
 		conn.WriteJSON(event{Op: 9, Data: json.RawMessage("false")})
 		return true
 	}
 	g.resumes++
-	g.conn, g.ready = conn, true
-	for _, e := range g.log {
+	if t.conn != nil && t.conn != conn {
+		t.conn.Close()
+	}
+	t.conn, t.ready = conn, true
+	for _, e := range t.log {
 		if e.Seq > r.Seq {
 			conn.WriteJSON(e)
 		}
 	}
-	g.writeLocked("RESUMED", json.RawMessage("{}"))
+	t.writeLocked("RESUMED", json.RawMessage("{}"))
 	return true
 }
 
 // writeLocked logs a new dispatch event and sends it if a session is
 // listening; g.mu must be held.
 func (g *gateway) writeLocked(typ string, data json.RawMessage) {
+	if t := g.routeLocked(typ, data); t != g {
+		t.writeLocked(typ, data)
+		return
+	}
 	g.seq++
 	e := event{Op: 0, Seq: g.seq, Type: typ, Data: data}
 	g.log = append(g.log, e)
@@ -246,9 +258,11 @@ func (s *Server) Drop() {
 	g := &s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.conn != nil {
-		g.conn.UnderlyingConn().Close()
-		g.conn, g.ready = nil, false
+	for _, t := range g.allLocked() {
+		if t.conn != nil {
+			t.conn.UnderlyingConn().Close()
+			t.conn, t.ready = nil, false
+		}
 	}
 }
 
@@ -258,10 +272,12 @@ func (s *Server) CloseGateway(code int) {
 	g := &s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.conn != nil {
-		closeWith(g.conn, code)
-		g.conn.Close()
-		g.conn, g.ready = nil, false
+	for _, t := range g.allLocked() {
+		if t.conn != nil {
+			closeWith(t.conn, code)
+			t.conn.Close()
+			t.conn, t.ready = nil, false
+		}
 	}
 }
 

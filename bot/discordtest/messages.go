@@ -16,6 +16,7 @@ type Message struct {
 	Flags            int               `json:"flags"`
 	AllowedMentions  *AllowedMentions  `json:"allowed_mentions"`
 	MessageReference *MessageReference `json:"message_reference"`
+	Attachments      []Attachment      `json:"attachments"`
 	Edited           string            `json:"edited_timestamp"`
 }
 

@@ -37,7 +37,7 @@ func (s *Server) route(r *http.Request, req Request) (int, any) {
 	m := r.Method
 	switch {
 	case m == "GET" && (req.Path == "gateway" || req.Path == "gateway/bot"):
-		return 200, map[string]any{"url": s.GatewayURL(), "shards": 1,
+		return 200, map[string]any{"url": s.GatewayURL(), "shards": max(s.opts.Shards, 1),
 			"session_start_limit": map[string]int{"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
 	case m == "GET" && req.Path == "users/@me":
 		return 200, s.botUser()
@@ -355,7 +355,7 @@ func (s *Server) storeLocked(msg map[string]any) {
 
 // merge copies the message fields of a create or edit body into msg.
 func merge(msg, data map[string]any) {
-	for _, k := range []string{"content", "embeds", "components", "flags", "allowed_mentions", "message_reference"} {
+	for _, k := range []string{"content", "embeds", "components", "flags", "allowed_mentions", "message_reference", "attachments"} {
 		if v, ok := data[k]; ok && v != nil {
 			msg[k] = v
 		}

@@ -323,6 +323,10 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	if len(body) == 0 {
 		req.Body = nil
 	}
+	payload, isMultipart, badStatus, badBody := s.unpackMultipart(r, body)
+	if isMultipart {
+		req.Body = payload
+	}
 	if s.opts.Latency > 0 {
 		select {
 		case <-time.After(s.opts.Latency):
@@ -335,6 +339,8 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	bot := r.Header.Get("Authorization") != ""
 	if lim := s.rateLimit(req, bot, w.Header()); lim != nil {
 		status, resp = http.StatusTooManyRequests, lim
+	} else if badStatus != 0 {
+		status, resp = badStatus, badBody
 	} else {
 		status, resp = s.route(r, req)
 	}

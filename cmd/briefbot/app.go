@@ -107,6 +107,7 @@ func isBool(f *flag.Flag) bool {
 // openApp opens the store (adding the bundled sample to a brand-new one)
 // and loads the engine. Progress of a re-embedding goes to stderr.
 func openApp(ctx context.Context, cfg Config, std stdio) (*app, error) {
+	cfg.Shards, cfg.ShardCount = nil, 0 // shards are serve's: a command sees every scope
 	return openAppObserved(ctx, cfg, std, nil)
 }
 
@@ -119,7 +120,7 @@ func openAppObserved(ctx context.Context, cfg Config, std stdio, m *metrics) (*a
 		return nil, err
 	}
 	emb, chat := newModels(cfg, logger, m)
-	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages"), Chat: chat}
+	rcfg := rag.Config{Progress: progressPrinter(std.err, "embedding stored passages"), Chat: chat, Keep: cfg.keepScope()}
 	engine, err := rag.New(ctx, store, emb, rcfg, logger.With("component", "rag"))
 	if err != nil {
 		store.Close()

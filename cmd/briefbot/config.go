@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/rag"
 	"log/slog"
 	"path/filepath"
@@ -17,6 +18,8 @@ type Config struct {
 	DataDir     string
 	DatabaseURL string // postgres://…: PostgreSQL instead of SQLite in DataDir
 	HTTPAddr    string // host:port of serve's /healthz, /readyz and /metrics; "" for none
+	Shards      []int  // the Discord shards serve runs; nil: all, as Discord recommends
+	ShardCount  int    // the total across processes; 0: as Discord recommends
 	LogLevel    slog.Level
 
 	Embedder   string // "local" or "openai"
@@ -41,6 +44,10 @@ type Config struct {
 
 	AllowPrivateURLs bool
 	FeedInterval     time.Duration // how often serve polls every feed
+	FeedWorkers      int           // feeds polled at once
+	MaxItemsPerPoll  int           // new items tried per feed per poll
+	MaxFeedsPerGuild int           // feeds one Discord server may follow
+	AddsPerHour      int           // /briefing add url:|file: per admin per hour
 }
 
 // LLMConfigured reports whether answers go through an LLM: a key, or a base
@@ -73,6 +80,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	var err error
+	if c.Shards, c.ShardCount, err = parseShards(getenv); err != nil {
+		return c, err
+	}
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
 		return c, err
 	}
@@ -114,6 +124,20 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.FeedInterval, err = envDuration(getenv, "BRIEFBOT_FEED_INTERVAL", 30*time.Minute); err != nil {
 		return c, err
+	}
+	for _, n := range []struct {
+		dst *int
+		key string
+		def int
+	}{
+		{&c.FeedWorkers, "BRIEFBOT_FEED_WORKERS", corpus.DefaultFeedWorkers},
+		{&c.MaxItemsPerPoll, "BRIEFBOT_MAX_ITEMS_PER_POLL", corpus.DefaultMaxItemsPerPoll},
+		{&c.MaxFeedsPerGuild, "BRIEFBOT_MAX_FEEDS_PER_SERVER", 20},
+		{&c.AddsPerHour, "BRIEFBOT_ADDS_PER_HOUR", 20},
+	} {
+		if *n.dst, err = envInt(getenv, n.key, n.def); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }

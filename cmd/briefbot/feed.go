@@ -64,6 +64,10 @@ type jsonFeed struct {
 	LastPolled string `json:"last_polled"` // RFC 3339, "" before the first poll
 	ItemsAdded int    `json:"items_added"` // by the last poll
 	LastError  string `json:"last_error"`
+	// Items that failed: waiting to be tried again (after 1 h, 6 h, 24 h),
+	// and given up after four failures.
+	ItemsWaiting int `json:"items_waiting"`
+	ItemsGivenUp int `json:"items_given_up"`
 }
 
 func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) error {
@@ -84,7 +88,8 @@ func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) erro
 	if *asJSON {
 		out := make([]jsonFeed, 0, len(feeds))
 		for _, f := range feeds {
-			j := jsonFeed{ID: f.ID, URL: f.URL, Scope: scopeName(f.Scope), Title: f.Title, ItemsAdded: f.ItemsAdded, LastError: f.LastError}
+			j := jsonFeed{ID: f.ID, URL: f.URL, Scope: scopeName(f.Scope), Title: f.Title, ItemsAdded: f.ItemsAdded, LastError: f.LastError,
+				ItemsWaiting: f.ItemsWaiting, ItemsGivenUp: f.ItemsGivenUp}
 			if !f.LastPolled.IsZero() {
 				j.LastPolled = f.LastPolled.UTC().Format(time.RFC3339)
 			}
@@ -95,7 +100,7 @@ func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) erro
 		return enc.Encode(out)
 	}
 	tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSCOPE\tLAST POLL\tADDED\tURL\tTITLE\tLAST ERROR")
+	fmt.Fprintln(tw, "ID\tSCOPE\tLAST POLL\tADDED\tFAILED ITEMS\tURL\tTITLE\tLAST ERROR")
 	for _, f := range feeds {
 		polled, lastErr := "never", f.LastError
 		if !f.LastPolled.IsZero() {
@@ -104,13 +109,29 @@ func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) erro
 		if lastErr == "" {
 			lastErr = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", f.ID, scopeName(f.Scope), polled, f.ItemsAdded, f.URL, f.Title, lastErr)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", f.ID, scopeName(f.Scope), polled, f.ItemsAdded, failedItems(f), f.URL, f.Title, lastErr)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(std.out, plural(len(feeds), "feed"))
 	return nil
+}
+
+// failedItems says how many of a feed's items failed: "2 waiting, 1 given
+// up", or "-".
+func failedItems(f corpus.Feed) string {
+	var parts []string
+	if f.ItemsWaiting > 0 {
+		parts = append(parts, fmt.Sprintf("%d waiting", f.ItemsWaiting))
+	}
+	if f.ItemsGivenUp > 0 {
+		parts = append(parts, fmt.Sprintf("%d given up", f.ItemsGivenUp))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func runFeedRemove(ctx context.Context, cfg Config, args []string, std stdio) error {
@@ -164,19 +185,19 @@ func runFeedPoll(ctx context.Context, cfg Config, args []string, std stdio) erro
 		return err
 	}
 	defer a.Close()
-	results, err := pollFeeds(ctx, newFetcher(cfg), feedItems{engine: a.engine, store: a.store}, a.store)
+	results, err := pollFeeds(ctx, newFetcher(cfg), cfg.FeedWorkers, feedItems{engine: a.engine, store: a.store}, a.store)
 	if err != nil {
 		return err
 	}
 	failed, added := 0, 0
 	for _, r := range results {
-		added += r.added
-		if r.err != nil {
+		added += r.Added
+		if r.Err != nil {
 			failed++
-			fmt.Fprintf(std.out, "feed %d: %d added; error: %v\n", r.feed.ID, r.added, r.err)
+			fmt.Fprintf(std.out, "feed %d: %d added; error: %v\n", r.Feed.ID, r.Added, r.Err)
 			continue
 		}
-		fmt.Fprintf(std.out, "feed %d: %d added (%s)\n", r.feed.ID, r.added, r.feed.URL)
+		fmt.Fprintf(std.out, "feed %d: %d added (%s)\n", r.Feed.ID, r.Added, r.Feed.URL)
 	}
 	fmt.Fprintf(std.out, "%s polled, %s added, %d failed\n", plural(len(results), "feed"), plural(added, "article"), failed)
 	if failed > 0 {
@@ -190,43 +211,29 @@ func runFeedPoll(ctx context.Context, cfg Config, args []string, std stdio) erro
 // every PDF is read in a child process (a re-exec of this binary) that a
 // decompression bomb can kill without taking the command down.
 func newFetcher(cfg Config) *corpus.Fetcher {
-	fc := corpus.FetchConfig{AllowPrivate: cfg.AllowPrivateURLs}
+	fc := corpus.FetchConfig{AllowPrivate: cfg.AllowPrivateURLs, MaxItemsPerPoll: cfg.MaxItemsPerPoll}
 	if exe, err := os.Executable(); err == nil {
 		fc.ReadPDF = corpus.NewSandbox(exe).ExtractPDF
 	}
 	return corpus.NewFetcher(fc)
 }
 
-// pollResult is what one feed's poll did.
-type pollResult struct {
-	feed  corpus.Feed
-	added int
-	err   error
-}
-
-// pollFeeds polls every feed once, one after the other (a feed's items are
-// fetched one by one too, so a site is never hit in parallel). Only a
-// failure to list the feeds, or ctx ending, stops it early.
-func pollFeeds(ctx context.Context, f *corpus.Fetcher, items corpus.FeedStore, store store) ([]pollResult, error) {
+// pollFeeds polls every feed once through the fetcher's pool
+// (BRIEFBOT_FEED_WORKERS feeds at once, one request at a time per host,
+// each item within its deadline). Only a failure to list the feeds, or
+// ctx ending, stops it early.
+func pollFeeds(ctx context.Context, f *corpus.Fetcher, workers int, items corpus.FeedStore, store store) ([]corpus.PollResult, error) {
 	feeds, err := store.Feeds(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	var out []pollResult
-	for _, fd := range feeds {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		added, err := f.PollFeed(ctx, fd, items)
-		out = append(out, pollResult{feed: fd, added: added, err: err})
-	}
-	return out, nil
+	return f.PollFeeds(ctx, feeds, items, workers), ctx.Err()
 }
 
 // startPolling runs pollEvery in the background for serve and returns the
 // function that stops it and waits for it, so that the store it writes to
 // is closed only after.
-func startPolling(ctx context.Context, interval time.Duration, f *corpus.Fetcher, a *app) (stop func()) {
+func startPolling(ctx context.Context, cfg Config, f *corpus.Fetcher, a *app) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -235,14 +242,18 @@ func startPolling(ctx context.Context, interval time.Duration, f *corpus.Fetcher
 		if a.metrics != nil {
 			items = countedPolls{FeedStore: items, m: a.metrics}
 		}
-		pollEvery(ctx, interval, f, items, a.store, a.logger.With("component", "feeds"))
+		feeds := pollingStore(a) // behind the feed lease when several processes share the store
+		poll := func(ctx context.Context) ([]corpus.PollResult, error) {
+			return pollFeeds(ctx, f, cfg.FeedWorkers, items, feeds)
+		}
+		pollEvery(ctx, cfg.FeedInterval, poll, a.logger.With("component", "feeds"))
 	}()
 	return func() { cancel(); <-done }
 }
 
 // pollEvery polls every feed shortly after start and then once per
 // interval until ctx ends, logging what each poll did. serve runs it.
-func pollEvery(ctx context.Context, interval time.Duration, f *corpus.Fetcher, items corpus.FeedStore, store store, log *slog.Logger) {
+func pollEvery(ctx context.Context, interval time.Duration, poll func(context.Context) ([]corpus.PollResult, error), log *slog.Logger) {
 	first := min(interval, 10*time.Second) // let the bot connect first
 	timer := time.NewTimer(first)
 	defer timer.Stop()
@@ -252,15 +263,16 @@ func pollEvery(ctx context.Context, interval time.Duration, f *corpus.Fetcher, i
 			return
 		case <-timer.C:
 		}
-		results, err := pollFeeds(ctx, f, items, store)
+		results, err := poll(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Error("poll feeds", "err", err)
 		}
 		for _, r := range results {
-			if r.err != nil {
-				log.Warn("feed poll failed", "feed", r.feed.ID, "url", r.feed.URL, "added", r.added, "err", r.err)
+			if r.Err != nil {
+				log.Warn("feed poll failed", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added, "err", r.Err,
+					"detail", corpus.LogDetail(r.Err))
 			} else {
-				log.Info("feed polled", "feed", r.feed.ID, "url", r.feed.URL, "added", r.added)
+				log.Info("feed polled", "feed", r.Feed.ID, "url", r.Feed.URL, "added", r.Added)
 			}
 		}
 		timer.Reset(interval)
@@ -281,6 +293,14 @@ func (fi feedItems) SeenItem(ctx context.Context, feedID int64, itemURL string) 
 
 func (fi feedItems) MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error {
 	return fi.store.MarkItemSeen(ctx, feedID, itemURL)
+}
+
+func (fi feedItems) ItemFailure(ctx context.Context, feedID int64, itemURL string) (corpus.ItemFailure, error) {
+	return fi.store.ItemFailure(ctx, feedID, itemURL)
+}
+
+func (fi feedItems) RecordItemFailure(ctx context.Context, feedID int64, itemURL string, f corpus.ItemFailure) error {
+	return fi.store.RecordItemFailure(ctx, feedID, itemURL, f)
 }
 
 func (fi feedItems) UpdateFeed(ctx context.Context, f corpus.Feed) error {

@@ -233,10 +233,16 @@ func (in *ingester) url(ctx context.Context, link string) {
 // an interruption stops it quietly (the caller reports it).
 func (in *ingester) parsed(ctx context.Context, label, origin string, f *corpus.Format, name string, data []byte) error {
 	var arts []corpus.Article
-	err := f.Parse(name, data, func(a corpus.Article) error {
+	collect := func(a corpus.Article) error {
 		arts = append(arts, a)
 		return nil
-	})
+	}
+	var err error
+	if f.Name == "pdf" { // read in the fetcher's child process, like a fetched or uploaded PDF
+		err = in.fetcher.ParseFile(pdfName(name), data, collect)
+	} else {
+		err = f.Parse(name, data, collect)
+	}
 	if err != nil {
 		in.fail(label, err)
 		return nil
@@ -269,6 +275,16 @@ func (in *ingester) parsed(ctx context.Context, label, origin string, f *corpus.
 		}
 	}
 	return nil
+}
+
+// pdfName gives name the .pdf extension the fetcher's ParseFile goes by
+// (--format pdf on stdin or on a file named otherwise); the ID it makes
+// is the same.
+func pdfName(name string) string {
+	if f, ok := corpus.FormatOf(name); ok && f.Name == "pdf" {
+		return name
+	}
+	return strings.TrimSuffix(name, filepath.Ext(name)) + ".pdf"
 }
 
 // ingestBatch is how many articles share one embedding call: with an API

@@ -61,6 +61,10 @@ func TestReadOnlyStore(t *testing.T) {
 	if err == nil || !strings.Contains(out, "read-only") || !strings.Contains(out, "list and ask work") {
 		t.Errorf("ingest into a read-only store: %v\n%s", err, out)
 	}
+	out, err = briefbot("feed", "add", "--data", dir, "https://example.org/rss.xml")
+	if err == nil || !strings.Contains(out, "read-only") || !strings.Contains(out, "list and ask work") {
+		t.Errorf("feed add on a read-only store: %v\n%s", err, out)
+	}
 	if after, _ := os.ReadFile(filepath.Join(dir, "briefbot.db")); string(after) != string(before) {
 		t.Error("the read-only store file changed")
 	}

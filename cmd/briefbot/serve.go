@@ -32,9 +32,10 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 	b, err := bot.New(bot.Config{
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
-		MessageContent: cfg.MessageContent,
-		Parse:          fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
+		MessageContent: cfg.MessageContent, AddsPerHour: cfg.AddsPerHour, MaxFeeds: cfg.MaxFeedsPerGuild,
+		Parse: fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
 		Transport: m.observeDiscord(http.DefaultTransport),
+		Shards:    cfg.Shards, ShardCount: cfg.ShardCount,
 	}, lib, lib, a.logger)
 	if err != nil {
 		return err
@@ -47,7 +48,8 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		}
 		defer stop()
 	}
-	defer startPolling(ctx, cfg.FeedInterval, fetcher, a)() // stops before the store closes
+	defer followChanges(ctx, a)()              // other processes' adds and removes
+	defer startPolling(ctx, cfg, fetcher, a)() // stops before the store closes
 	return b.Run(ctx)
 }
 
@@ -78,6 +80,10 @@ func (l library) Add(ctx context.Context, a corpus.Article) (corpus.Article, int
 	return l.engine.Add(ctx, a, corpus.AddOptions{})
 }
 
+func (l library) AddMany(ctx context.Context, arts []corpus.Article) []rag.Added {
+	return l.engine.AddMany(ctx, arts, corpus.AddOptions{})
+}
+
 func (l library) Remove(ctx context.Context, scopes []string, id string) error {
 	_, err := l.engine.Remove(ctx, scopes, id)
 	return err
@@ -98,6 +104,11 @@ func (l library) List(ctx context.Context, scopes []string, query string) ([]cor
 		}
 	}
 	return out, nil
+}
+
+// Titles answers autocomplete from the engine's in-memory title list.
+func (l library) Titles(scopes []string, query string, limit int) []corpus.Article {
+	return l.engine.Titles(scopes, query, limit)
 }
 
 func (l library) Get(ctx context.Context, scopes []string, id string) (corpus.Article, error) {

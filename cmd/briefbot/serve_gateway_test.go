@@ -19,7 +19,9 @@ func TestServeStopsOnFatalGatewayClose(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"sharding required", discordtest.Options{Shards: 2}, nil, "sharding required"},
+		// Unset, serve runs the shards Discord recommends; an operator who
+		// sets fewer than Discord requires is told.
+		{"sharding required", discordtest.Options{Shards: 2}, map[string]string{"BRIEFBOT_SHARD_COUNT": "1"}, "sharding required"},
 		{"message content off in the portal", discordtest.Options{}, map[string]string{"BRIEFBOT_MESSAGE_CONTENT": "1"}, "Privileged Gateway Intents"},
 	}
 	for _, tc := range tests {

@@ -26,6 +26,8 @@ type store interface {
 	UpdateFeed(ctx context.Context, f corpus.Feed) error
 	SeenItem(ctx context.Context, feedID int64, itemURL string) (bool, error)
 	MarkItemSeen(ctx context.Context, feedID int64, itemURL string) error
+	ItemFailure(ctx context.Context, feedID int64, itemURL string) (corpus.ItemFailure, error)
+	RecordItemFailure(ctx context.Context, feedID int64, itemURL string, f corpus.ItemFailure) error
 	bot.Ledger // questions, votes and per-server settings
 	Close() error
 }
