@@ -95,9 +95,9 @@ func TestAskPrivate(t *testing.T) {
 
 func TestAskLongAnswerIsCutToTwoMessages(t *testing.T) {
 	t.Parallel()
-	e := start(t)
+	e := start(t, func(_ *Config, a *keywordAnswerer) { a.long = true })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "https://news.example/a")
-	msgs := e.ask(member(guildA, channelA, "501"), "a long answer on the chips act please")
+	msgs := e.ask(member(guildA, channelA, "501"), "What did the EU agree on chips?")
 	var text []discordtest.Message
 	for _, m := range msgs {
 		if m.Content != "" {
@@ -206,20 +206,27 @@ func TestRateLimitPerUser(t *testing.T) {
 // public), and refuses it once the message is deleted.
 func TestEngineErrorAndPanicReplaceThePlaceholder(t *testing.T) {
 	t.Parallel()
-	e := start(t)
-	for _, q := range []string{"boom?", "panic?"} {
-		in := e.fake.SlashCommand(member(guildA, channelA, "501"), "ask", discordtest.Str("question", q))
-		m := e.reply(in, "apology for "+q, hasText("Sorry, something went wrong"))[0]
-		if len(m.Embeds) != 0 || len(m.Components) != 0 || len(e.fake.Followups(in)) != 0 {
-			t.Errorf("%s: apology %+v with %d follow-ups, want the bare apology in place of the placeholder", q, m, len(e.fake.Followups(in)))
-		}
-	}
-	logs := e.logs.String()
-	if strings.Count(logs, "engine exploded") != 1 {
-		t.Errorf("engine error logged %d times, want once:\n%s", strings.Count(logs, "engine exploded"), logs)
-	}
-	if !strings.Contains(logs, "panic in handler") {
-		t.Errorf("panic not logged:\n%s", logs)
+	for _, tc := range []struct {
+		name    string
+		breakIt func(*keywordAnswerer)
+		logged  string // what the log must say, once
+	}{
+		{"error", func(a *keywordAnswerer) { a.err = errEngine }, "engine exploded"},
+		{"panic", func(a *keywordAnswerer) { a.panics = true }, "panic in handler"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := start(t, func(_ *Config, a *keywordAnswerer) { tc.breakIt(a) })
+			e.seed(corpus0, "EU chips act agreed", chipsBody, "")
+			in := e.fake.SlashCommand(member(guildA, channelA, "501"), "ask", discordtest.Str("question", "What did the EU agree on chips?"))
+			m := e.reply(in, "apology", hasText("Sorry, something went wrong"))[0]
+			if len(m.Embeds) != 0 || len(m.Components) != 0 || len(e.fake.Followups(in)) != 0 {
+				t.Errorf("apology %+v with %d follow-ups, want the bare apology in place of the placeholder", m, len(e.fake.Followups(in)))
+			}
+			if logs := e.logs.String(); strings.Count(logs, tc.logged) != 1 {
+				t.Errorf("%q logged %d times, want once:\n%s", tc.logged, strings.Count(logs, tc.logged), logs)
+			}
+		})
 	}
 }
 

@@ -105,13 +105,20 @@ func (l *memLibrary) count() int {
 
 // keywordAnswerer answers from the library: the visible article sharing the
 // most words (of 4+ letters) with the question, quoting its first sentence.
-// It streams its text word by word. Special questions drive failure paths:
-// containing "boom" it fails, "panic" it panics, "long" it writes a long
-// answer citing many passages; gate, when set, holds every answer until
-// closed.
+// It streams its text word by word. Its other behaviours are set by each
+// test on the fields below, never triggered by what a question says.
 type keywordAnswerer struct {
-	lib  *memLibrary
+	lib *memLibrary
+	// gate, when set, holds every answer until it is closed.
 	gate chan struct{}
+	// err, when set, is every answer's error, as when the engine fails.
+	err error
+	// panics, when set, makes every answer panic, as a bug in the engine
+	// would.
+	panics bool
+	// long, when set, makes every answer longer than two Discord messages
+	// hold: 100 sentences citing 40 passages with long quotes.
+	long bool
 	// late, when set, makes every answer come only after ctx's deadline,
 	// without an error, as the real engine's fallback does.
 	late bool
@@ -139,11 +146,11 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 			return rag.Answer{}, fmt.Errorf("answer: %w", ctx.Err())
 		}
 	}
-	switch {
-	case strings.Contains(q.Text, "boom"):
-		return rag.Answer{}, fmt.Errorf("answer: %w", errEngine)
-	case strings.Contains(q.Text, "panic"):
-		panic("keywordAnswerer was asked to panic")
+	if k.err != nil {
+		return rag.Answer{}, fmt.Errorf("answer: %w", k.err)
+	}
+	if k.panics {
+		panic("keywordAnswerer was set to panic")
 	}
 	arts, _ := k.lib.List(ctx, q.Scopes, "")
 	best, score := corpus.Article{}, 0
@@ -161,7 +168,7 @@ func (k *keywordAnswerer) Answer(ctx context.Context, q rag.Question, onDelta fu
 		Published: best.Published, Quote: quote, Start: 0, End: len(quote), Verified: true}
 	a := rag.Answer{Question: q.Text, Mode: rag.ModeLLM, Text: "According to " + best.Title + ": " + quote + " [1]",
 		Citations: []rag.Citation{cite}}
-	if strings.Contains(q.Text, "long") {
+	if k.long {
 		var long strings.Builder
 		for i := range 100 {
 			fmt.Fprintf(&long, "This sentence is part of a long answer that goes on [%d]. ", i%40+1)

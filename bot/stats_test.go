@@ -16,10 +16,10 @@ import (
 // message of a long answer, which has no question line; the vote still
 // records the question and the answer, for /ask and for mentions.
 func TestVoteOnSplitAnswerRecordsQuestion(t *testing.T) {
-	e := start(t)
+	e := start(t, func(_ *Config, a *keywordAnswerer) { a.long = true })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	by := member(guildA, channelA, "501")
-	msgs := e.ask(by, "a long answer on the chips act?")
+	msgs := e.ask(by, "What did the EU agree on chips?")
 	last := msgs[len(msgs)-1]
 	if len(msgs) < 2 || !answered(last) || strings.HasPrefix(last.Content, "> ") {
 		t.Fatalf("want a split answer with the buttons on a later message; got %d messages", len(msgs))
@@ -27,7 +27,7 @@ func TestVoteOnSplitAnswerRecordsQuestion(t *testing.T) {
 	click := e.fake.Click(member(guildA, channelA, "777"), last.ID, voteButton(last, voteDown))
 	e.reply(click, "vote thanks", hasText("👎"))
 
-	e.fake.PostMessage(member(guildA, channelB, "501"), "another long answer on the chips act?", e.fake.BotID())
+	e.fake.PostMessage(member(guildA, channelB, "501"), "And what is in the chips act?", e.fake.BotID())
 	var tail discordtest.Message
 	e.fake.Wait(waitLong, "split mention answer", func() bool {
 		for _, m := range e.botReplies(channelB) {
@@ -47,7 +47,7 @@ func TestVoteOnSplitAnswerRecordsQuestion(t *testing.T) {
 	if err != nil || len(votes) != 2 {
 		t.Fatalf("votes = %+v, %v; want 2", votes, err)
 	}
-	for i, q := range []string{"a long answer on the chips act?", "another long answer on the chips act?"} {
+	for i, q := range []string{"What did the EU agree on chips?", "And what is in the chips act?"} {
 		v := votes[i]
 		if v.Question != q || !strings.HasPrefix(v.Answer, "This sentence is part of a long answer") || v.Scope != guildA {
 			t.Errorf("vote %d = question %q answer %.40q scope %q; want %q and its answer", i, v.Question, v.Answer, v.Scope, q)

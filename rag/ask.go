@@ -16,11 +16,11 @@ func (e *Engine) Answer(ctx context.Context, q Question) (Answer, error) {
 
 // AnswerStream is Answer for callers that show progress: when an LLM
 // writes the answer, onDelta (if not nil) is called once, with "", as it
-// starts (see AnswerWithLLM). No unchecked text is ever passed on.
+// starts (see answerWithLLM). No unchecked text is ever passed on.
 func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(textSoFar string)) (Answer, error) {
 	text := strings.TrimSpace(q.Text)
 	if text == "" {
-		return Answer{}, ErrNoQuestion
+		return Answer{}, errNoQuestion
 	}
 	k := q.K
 	if k <= 0 {
@@ -52,7 +52,7 @@ const (
 func (e *Engine) answerLLM(ctx context.Context, q Question, hits []Hit, ext Answer, onDelta func(string)) Answer {
 	lctx, cancel := context.WithTimeout(ctx, e.cfg.LLMTimeout)
 	defer cancel()
-	ans, err := AnswerWithLLM(lctx, e.cfg.Chat, q, hits, e.cfg.PassageBudget, onDelta)
+	ans, err := answerWithLLM(lctx, e.cfg.Chat, q, hits, e.cfg.PassageBudget, onDelta)
 	switch {
 	case err != nil:
 		e.logger.Warn("LLM answer failed; falling back to extractive", "err", err)
@@ -70,11 +70,11 @@ func (e *Engine) answerLLM(ctx context.Context, q Question, hits []Hit, ext Answ
 // note reaches Discord, so it never names the model server's host or port
 // (an internal address, often); the log line above has them.
 func shortReason(err error) string {
-	var se *ServerError
+	var se *serverError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "it timed out"
-	case errors.Is(err, ErrFiltered):
+	case errors.Is(err, errFiltered):
 		return "it refused"
 	case errors.As(err, &se) && se.Status != 0:
 		return fmt.Sprintf("its server answered HTTP %d", se.Status)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -14,11 +15,11 @@ import (
 // Errors of a chat call that produced no usable answer. Callers fall back
 // to the extractive answer.
 var (
-	// ErrFiltered: the provider's content filter stopped the answer, or
+	// errFiltered: the provider's content filter stopped the answer, or
 	// the model refused.
-	ErrFiltered = errors.New("the model's provider refused or filtered the answer")
-	// ErrEmptyAnswer: the model returned no text.
-	ErrEmptyAnswer = errors.New("the model returned an empty answer")
+	errFiltered = errors.New("the model's provider refused or filtered the answer")
+	// errEmptyAnswer: the model returned no text.
+	errEmptyAnswer = errors.New("the model returned an empty answer")
 )
 
 // DefaultMaxAnswerTokens is the default limit on an answer's length: a
@@ -36,6 +37,9 @@ type Chat struct {
 	client    *openai.Client
 	model     string
 	maxTokens int
+	// completionLimit: the server rejected max_tokens and asked for
+	// max_completion_tokens (OpenAI's reasoning models do); set once.
+	completionLimit atomic.Bool
 }
 
 // NewChat returns a Chat for model through client (see NewOpenAIClient).
@@ -49,31 +53,24 @@ func NewChat(client *openai.Client, model string, maxTokens int) *Chat {
 	return &Chat{client: client, model: model, maxTokens: maxTokens}
 }
 
-// Model is the model name, for logs and notes.
-func (c *Chat) Model() string { return c.model }
-
 // maxBytes is where reading stops.
 func (c *Chat) maxBytes() int { return c.maxTokens * bytesPerToken }
 
-// Stream asks for a completion of msgs and streams it: onDelta (may be
+// stream asks for a completion of msgs and streams it: onDelta (may be
 // nil) gets the whole text so far after each piece. Usage is what the
 // server reported (zero if it reports none). When the server cannot stream
 // (it answers 400, or plain JSON instead of server-sent events) the
 // request is repeated without streaming. An answer cut short (the token
 // limit reached, or the byte cap for a server that ignores it) is returned
-// up to its last whole sentence. It returns ErrFiltered when the content
-// filter stops the answer or the model refuses, ErrEmptyAnswer for no
-// text, and a *ServerError when the API fails.
-func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(textSoFar string)) (string, Usage, error) {
-	req := openai.ChatCompletionRequest{
-		Model:         c.model,
-		Messages:      msgs,
-		MaxTokens:     c.maxTokens,
-		Stream:        true,
-		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+// up to its last whole sentence. It returns errFiltered when the content
+// filter stops the answer or the model refuses, errEmptyAnswer for no
+// text, and a *serverError when the API fails.
+func (c *Chat) stream(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(textSoFar string)) (string, Usage, error) {
+	stream, err := c.client.CreateChatCompletionStream(ctx, c.request(msgs, true))
+	if c.switchLimit(err) {
+		stream, err = c.client.CreateChatCompletionStream(ctx, c.request(msgs, true))
 	}
-	stream, err := c.client.CreateChatCompletionStream(ctx, req)
-	var se *ServerError
+	var se *serverError
 	switch {
 	case errors.As(err, &se) && se.Status == http.StatusBadRequest:
 		return c.complete(ctx, msgs, onDelta)
@@ -92,9 +89,35 @@ func (c *Chat) Stream(ctx context.Context, msgs []openai.ChatCompletionMessage, 
 		// Not an event stream after all (no Content-Type to tell).
 		return c.complete(ctx, msgs, onDelta)
 	case strings.TrimSpace(text) == "":
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	return text, usage, nil
+}
+
+// request is a chat request for msgs carrying the token limit, as
+// max_tokens (which OpenAI-compatible servers understand) or, once the
+// server has asked for it, max_completion_tokens.
+func (c *Chat) request(msgs []openai.ChatCompletionMessage, stream bool) openai.ChatCompletionRequest {
+	req := openai.ChatCompletionRequest{Model: c.model, Messages: msgs}
+	if c.completionLimit.Load() {
+		req.MaxCompletionTokens = c.maxTokens
+	} else {
+		req.MaxTokens = c.maxTokens
+	}
+	if stream {
+		req.Stream, req.StreamOptions = true, &openai.StreamOptions{IncludeUsage: true}
+	}
+	return req
+}
+
+// switchLimit reports whether err refuses max_tokens in favour of
+// max_completion_tokens (a server's 400 naming it, or go-openai's own
+// check for the reasoning models it knows), and switches to the latter.
+func (c *Chat) switchLimit(err error) bool {
+	var se *serverError
+	refused := errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) || errors.Is(err, openai.ErrO1MaxTokensDeprecated) ||
+		errors.As(err, &se) && se.Status == http.StatusBadRequest && strings.Contains(se.Message, "max_completion_tokens")
+	return refused && c.completionLimit.CompareAndSwap(false, true)
 }
 
 // readStream collects the deltas, up to maxBytes: past that it stops
@@ -122,7 +145,7 @@ func readStream(stream *openai.ChatCompletionStream, maxBytes int, onDelta func(
 				continue
 			}
 			if ch.FinishReason == openai.FinishReasonContentFilter || ch.Delta.Refusal != "" {
-				return "", usage, chunks, ErrFiltered
+				return "", usage, chunks, errFiltered
 			}
 			if b.Len()+len(ch.Delta.Content) > maxBytes {
 				b.WriteString(ch.Delta.Content[:maxBytes-b.Len()])
@@ -161,24 +184,27 @@ func wholeSentences(s string) string {
 // complete is the non-streaming fallback; onDelta gets the whole answer
 // once.
 func (c *Chat) complete(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string)) (string, Usage, error) {
-	resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: c.model, Messages: msgs, MaxTokens: c.maxTokens})
+	resp, err := c.client.CreateChatCompletion(ctx, c.request(msgs, false))
+	if c.switchLimit(err) {
+		resp, err = c.client.CreateChatCompletion(ctx, c.request(msgs, false))
+	}
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("chat with %s: %w", c.model, err)
 	}
 	usage := usageOf(resp.Usage)
 	if len(resp.Choices) == 0 {
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	ch := resp.Choices[0]
 	if ch.FinishReason == openai.FinishReasonContentFilter || ch.Message.Refusal != "" {
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrFiltered)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errFiltered)
 	}
 	text := ch.Message.Content
 	if len(text) > c.maxBytes() || ch.FinishReason == openai.FinishReasonLength {
 		text = wholeSentences(text[:min(len(text), c.maxBytes())])
 	}
 	if strings.TrimSpace(text) == "" {
-		return "", usage, fmt.Errorf("chat with %s: %w", c.model, ErrEmptyAnswer)
+		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	if onDelta != nil {
 		onDelta(text)

@@ -86,14 +86,14 @@ func TestChatStream(t *testing.T) {
 			handle: func(n int, r recorded, w http.ResponseWriter) {
 				sse(w, deltaChunk("Britain said"), finishChunk("content_filter"), usageChunk)
 			},
-			wantReqs: 1, wantErr: ErrFiltered,
+			wantReqs: 1, wantErr: errFiltered,
 		},
 		{
 			name: "model refusal",
 			handle: func(n int, r recorded, w http.ResponseWriter) {
 				sse(w, `{"choices":[{"index":0,"delta":{"refusal":"I can't help with that."}}]}`)
 			},
-			wantReqs: 1, wantErr: ErrFiltered,
+			wantReqs: 1, wantErr: errFiltered,
 		},
 		{
 			name: "server ignores stream and answers JSON",
@@ -118,14 +118,14 @@ func TestChatStream(t *testing.T) {
 			handle: func(n int, r recorded, w http.ResponseWriter) {
 				sse(w, deltaChunk("  "), finishChunk("stop"))
 			},
-			wantReqs: 1, wantErr: ErrEmptyAnswer,
+			wantReqs: 1, wantErr: errEmptyAnswer,
 		},
 		{
 			name: "non-streamed content filter",
 			handle: func(n int, r recorded, w http.ResponseWriter) {
 				writeJSON(w, 200, completionJSON("", "content_filter"))
 			},
-			wantReqs: 2, wantErr: ErrFiltered,
+			wantReqs: 2, wantErr: errFiltered,
 		},
 	}
 	for _, tc := range tests {
@@ -134,7 +134,7 @@ func TestChatStream(t *testing.T) {
 			chat := NewChat(api.client(t, OpenAIConfig{}), "gpt-4.1-mini", 0)
 			var deltas []string
 			msgs := []openai.ChatCompletionMessage{{Role: "user", Content: "What did Britain say?"}}
-			text, usage, err := chat.Stream(context.Background(), msgs, func(s string) { deltas = append(deltas, s) })
+			text, usage, err := chat.stream(context.Background(), msgs, func(s string) { deltas = append(deltas, s) })
 			if got := len(api.requests()); got != tc.wantReqs {
 				t.Errorf("server got %d requests, want %d", got, tc.wantReqs)
 			}
@@ -179,10 +179,10 @@ func TestChatStreamServerDown(t *testing.T) {
 		w.Header().Set("Retry-After", "0")
 		apiError(w, 502, "Bad gateway")
 	})
-	_, _, err := NewChat(api.client(t, OpenAIConfig{MaxRetries: 1}), "m", 0).Stream(context.Background(), nil, nil)
-	var se *ServerError
+	_, _, err := NewChat(api.client(t, OpenAIConfig{MaxRetries: 1}), "m", 0).stream(context.Background(), nil, nil)
+	var se *serverError
 	if !errors.As(err, &se) || se.Status != 502 || se.Attempts != 2 {
-		t.Fatalf("Stream error = %v, want a *ServerError with status 502 after 2 attempts", err)
+		t.Fatalf("Stream error = %v, want a *serverError with status 502 after 2 attempts", err)
 	}
 }
 
@@ -233,7 +233,7 @@ func TestChatStreamBounded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			api := newFakeAPI(t, tc.handle)
 			chat := NewChat(api.client(t, OpenAIConfig{}), "m", 50)
-			text, _, err := chat.Stream(context.Background(), []openai.ChatCompletionMessage{{Role: "user", Content: "q"}}, nil)
+			text, _, err := chat.stream(context.Background(), []openai.ChatCompletionMessage{{Role: "user", Content: "q"}}, nil)
 			if err != nil {
 				t.Fatalf("Stream: %v", err)
 			}
@@ -246,5 +246,37 @@ func TestChatStreamBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChatSwitchesToMaxCompletionTokens: a server that refuses max_tokens
+// as OpenAI's reasoning models do (400 naming max_completion_tokens) gets
+// the limit as max_completion_tokens from then on.
+func TestChatSwitchesToMaxCompletionTokens(t *testing.T) {
+	api := newFakeAPI(t, func(n int, r recorded, w http.ResponseWriter) {
+		if _, ok := r.Body["max_tokens"]; ok {
+			apiError(w, 400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.")
+			return
+		}
+		sse(w, deltaChunk("It rose."), finishChunk("stop"))
+	})
+	// A model go-openai does not know as a reasoning model: the server
+	// refuses; one it knows: go-openai refuses before sending.
+	for _, model := range []string{"reasoner-x", "o4-mini"} {
+		chat := NewChat(api.client(t, OpenAIConfig{}), model, 300)
+		for range 2 {
+			if text, _, err := chat.stream(context.Background(), []openai.ChatCompletionMessage{{Role: "user", Content: "q"}}, nil); err != nil || text != "It rose." {
+				t.Fatalf("%s: Stream = %q, %v", model, text, err)
+			}
+		}
+	}
+	reqs := api.requests()
+	if len(reqs) != 5 {
+		t.Fatalf("%d requests, want 5 (one refused, then four with max_completion_tokens)", len(reqs))
+	}
+	for _, r := range reqs[1:] {
+		if r.Body["max_completion_tokens"] != float64(300) {
+			t.Errorf("request body %s, want max_completion_tokens 300", r.Raw)
+		}
 	}
 }

@@ -106,11 +106,11 @@ func newCiteChecker(hits []Hit) *citeChecker {
 	return c
 }
 
-// CheckCitations checks the markers and quotes of a model's answer
+// checkCitations checks the markers and quotes of a model's answer
 // against hits, the passages the model was given (numbered 1..len(hits)),
 // by the rules above. It returns the text to show, with markers
 // renumbered to match cites.
-func CheckCitations(answer string, hits []Hit) (text string, cites []Citation) {
+func checkCitations(answer string, hits []Hit) (text string, cites []Citation) {
 	return newCiteChecker(hits).check(answer)
 }
 

@@ -21,7 +21,7 @@ var fuzzStyles = [][2]string{
 
 var fuzzEllipses = []string{" … ", "...", " [...] ", "(…)", " . . . "}
 
-// FuzzCheckCitations holds CheckCitations to its contract whatever the
+// FuzzCheckCitations holds checkCitations to its contract whatever the
 // model writes, over passages of a fuzzed article and a fixed one. The
 // answer is the fuzzed text followed by a quote built from two fuzzed
 // ranges of the body, joined by an ellipsis and wrapped in one of the
@@ -46,7 +46,7 @@ func FuzzCheckCitations(f *testing.F) {
 		}
 		answer += fuzzQuote(body, style, a, b, c, d)
 		hits := fuzzHits(body)
-		text, cites := CheckCitations(answer, hits)
+		text, cites := checkCitations(answer, hits)
 		for i, c := range cites {
 			if c.N != i+1 || !strings.Contains(text, "["+itoa(c.N)+"]") {
 				t.Fatalf("citation %d numbered %d, or [%d] missing from %q", i, c.N, c.N, text)

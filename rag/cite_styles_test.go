@@ -91,7 +91,7 @@ func TestCheckCitationsSplicesAndStyles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			text, cites := CheckCitations(tc.answer, hits)
+			text, cites := checkCitations(tc.answer, hits)
 			if text != tc.wantText {
 				t.Errorf("text:\n got %q\nwant %q", text, tc.wantText)
 			}
@@ -125,7 +125,7 @@ func TestSpliceAcrossParagraphsOfOnePassage(t *testing.T) {
 	for _, p := range corpus.Split(*a) {
 		hits = append(hits, Hit{Passage: p, Article: a})
 	}
-	text, cites := CheckCitations(`Britain said "The United States ... must be held accountable" [1].`, hits)
+	text, cites := checkCitations(`Britain said "The United States ... must be held accountable" [1].`, hits)
 	for _, c := range cites {
 		if c.Verified {
 			t.Errorf("splice across paragraphs verified as %q (%d bytes) in %q", c.Quote, c.End-c.Start, text)

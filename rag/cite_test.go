@@ -171,7 +171,7 @@ func TestCheckCitations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			text, cites := CheckCitations(tc.answer, hits)
+			text, cites := checkCitations(tc.answer, hits)
 			if text != tc.wantText {
 				t.Errorf("text:\n got %q\nwant %q", text, tc.wantText)
 			}
@@ -285,7 +285,7 @@ func TestFoldMapsBackToStoredText(t *testing.T) {
 }
 
 // BenchmarkCheckCitations checks answers of growing size once, as
-// AnswerWithLLM does when the stream ends: the time per byte stays flat
+// answerWithLLM does when the stream ends: the time per byte stays flat
 // (linear in the answer's length).
 func BenchmarkCheckCitations(b *testing.B) {
 	a := sampleArticle(b)
@@ -296,7 +296,7 @@ func BenchmarkCheckCitations(b *testing.B) {
 		b.Run(itoa(size>>10)+"KB", func(b *testing.B) {
 			b.SetBytes(int64(len(answer)))
 			for b.Loop() {
-				CheckCitations(answer, hits)
+				checkCitations(answer, hits)
 			}
 		})
 	}

@@ -14,7 +14,7 @@ import (
 // Config tunes an Engine. Zero values mean the defaults.
 type Config struct {
 	K            int     // passages retrieved per question (default 5)
-	VectorWeight float64 // weight of the vector ranking in fusion (default DefaultVectorWeight)
+	VectorWeight float64 // weight of the vector ranking in fusion (default 0.1, see defaultVectorWeight)
 	Retrieval    string  // RetrieveHybrid (default), RetrieveBM25 or RetrieveVectors
 	// MinCoverage is the least Answer.Confidence (the best quotable
 	// sentence's share of the question's idf-weighted words, eased for
@@ -33,7 +33,7 @@ type Config struct {
 	// past it the extractive answer is given.
 	LLMTimeout time.Duration
 	// PassageBudget bounds the passages in the prompt, in tokens (default
-	// DefaultPassageBudget).
+	// 3,000).
 	PassageBudget int
 	// Keep, if set, chooses the scopes held in memory: a process serving
 	// some Discord shards keeps the global scope and its shards' servers.
@@ -41,10 +41,10 @@ type Config struct {
 	Keep func(scope string) bool
 }
 
-// DefaultVectorWeight was chosen on the dev sets (see README): the local
+// defaultVectorWeight was chosen on the dev sets (see README): the local
 // hashed vectors are weaker than BM25, and above 0.1 they cost recall@5 on
 // realtimeqa; at 0.1 they break ties and help multihop_rag_500.
-const DefaultVectorWeight = 0.1
+const defaultVectorWeight = 0.1
 
 // DefaultMinCoverage was calibrated on the dev sets (see README: the
 // trade-off between refusing unanswerable questions and answerable ones).
@@ -55,7 +55,7 @@ func (c *Config) defaults() {
 		c.K = 5
 	}
 	if c.VectorWeight == 0 {
-		c.VectorWeight = DefaultVectorWeight
+		c.VectorWeight = defaultVectorWeight
 	}
 	if c.Retrieval == "" {
 		c.Retrieval = RetrieveHybrid
@@ -67,7 +67,7 @@ func (c *Config) defaults() {
 		c.LLMTimeout = 45 * time.Second
 	}
 	if c.PassageBudget <= 0 {
-		c.PassageBudget = DefaultPassageBudget
+		c.PassageBudget = defaultPassageBudget
 	}
 }
 
@@ -343,8 +343,8 @@ func (e *Engine) List(ctx context.Context, scopes []string) ([]corpus.Listed, er
 	return e.store.List(ctx, normScopes(scopes))
 }
 
-// ErrNoQuestion is returned for an empty question.
-var ErrNoQuestion = errors.New("the question is empty")
+// errNoQuestion is returned for an empty question.
+var errNoQuestion = errors.New("the question is empty")
 
 // exactScopes is scopes without duplicates; nil means the global scope
 // alone. Unlike normScopes (what answering searches) it never adds the

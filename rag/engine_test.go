@@ -72,7 +72,7 @@ func TestAnswerSample(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.wantQuote == "" {
-				if !ans.Refused || ans.Text != NotCoveredSentence || len(ans.Citations) != 0 {
+				if !ans.Refused || ans.Text != notCoveredSentence || len(ans.Citations) != 0 {
 					t.Fatalf("got %q (refused %v, %d citations), want the refusal", ans.Text, ans.Refused, len(ans.Citations))
 				}
 				return

@@ -8,9 +8,9 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 )
 
-// NotCoveredSentence is the one fixed answer when the briefings don't cover
+// notCoveredSentence is the one fixed answer when the briefings don't cover
 // a question, in both modes.
-const NotCoveredSentence = "The briefings don't cover this."
+const notCoveredSentence = "The briefings don't cover this."
 
 // Extractive answers quote at most maxQuotes sentences from the top
 // fromPassages passages.
@@ -50,12 +50,12 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		best := e.candidateSentences(r)
 		confidence = bestCoverage(best, len(weights))
 		if len(best) == 0 || confidence < minCoverage {
-			return NotCoveredSentence, nil, confidence
+			return notCoveredSentence, nil, confidence
 		}
 		chosen = pickQuotes(r, best)
 	}
 	if len(chosen) == 0 {
-		return NotCoveredSentence, nil, 0
+		return notCoveredSentence, nil, 0
 	}
 	text, cites = renderQuotes(r, chosen)
 	return text, cites, confidence

@@ -40,7 +40,7 @@ func TestFollowUpInThread(t *testing.T) {
 		{"What did Peru say about its llama exports?", "and how did China respond?"}, // China alone is covered
 	} {
 		ans, _ := e.Answer(ctx, Question{Text: tc.question,
-			History: []Turn{{Question: tc.before, Answer: NotCoveredSentence}}})
+			History: []Turn{{Question: tc.before, Answer: notCoveredSentence}}})
 		if !ans.Refused {
 			t.Errorf("%q after %q: answered %q, want a refusal (the thread's topic is not covered)", tc.question, tc.before, ans.Text)
 		}

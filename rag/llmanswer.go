@@ -6,14 +6,14 @@ import (
 	"sync"
 )
 
-// NoCheckedQuoteNote is the warning on an LLM answer none of whose quotes
+// noCheckedQuoteNote is the warning on an LLM answer none of whose quotes
 // could be checked against the briefings.
-const NoCheckedQuoteNote = "No quote in this answer could be checked against the briefings."
+const noCheckedQuoteNote = "No quote in this answer could be checked against the briefings."
 
-// AnswerWithLLM answers q from hits with the model behind chat. The prompt
-// holds the hits that fit budgetTokens (see BuildPrompt); the answer's
+// answerWithLLM answers q from hits with the model behind chat. The prompt
+// holds the hits that fit budgetTokens (see buildPrompt); the answer's
 // markers and quotes are checked against exactly those (see
-// CheckCitations), and Passages lists them.
+// checkCitations), and Passages lists them.
 //
 // onDelta (may be nil) is told that the model has started writing: it is
 // called once, with "", when the first piece of the answer arrives. The
@@ -21,21 +21,21 @@ const NoCheckedQuoteNote = "No quote in this answer could be checked against the
 // nothing unchecked (callers show a "writing…" status), and the answer is
 // checked once, when complete, in time linear in its length.
 //
-// When the model answers NotCoveredSentence, Refused is set and the text
+// When the model answers notCoveredSentence, Refused is set and the text
 // is exactly that sentence. An answer with no verified citation is
-// returned as it is, with Note = NoCheckedQuoteNote: it may still be right,
+// returned as it is, with Note = noCheckedQuoteNote: it may still be right,
 // and the caller decides whether to show it or the extractive answer
 // instead. With no hits it refuses without calling the model.
 //
 // An error means no usable answer (the API failed or timed out, the
 // content filter or the model refused, the answer was empty): the caller
 // falls back to the extractive answer.
-func AnswerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budgetTokens int, onDelta func(string)) (Answer, error) {
+func answerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budgetTokens int, onDelta func(string)) (Answer, error) {
 	ans := Answer{Question: strings.TrimSpace(q.Text), Mode: ModeLLM}
-	msgs, used := BuildPrompt(q, hits, budgetTokens)
+	msgs, used := buildPrompt(q, hits, budgetTokens)
 	ans.Passages = used
 	if len(used) == 0 {
-		ans.Text, ans.Refused = NotCoveredSentence, true
+		ans.Text, ans.Refused = notCoveredSentence, true
 		return ans, nil
 	}
 	var started func(string)
@@ -43,18 +43,18 @@ func AnswerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budg
 		var once sync.Once
 		started = func(string) { once.Do(func() { onDelta("") }) }
 	}
-	raw, usage, err := chat.Stream(ctx, msgs, started)
+	raw, usage, err := chat.stream(ctx, msgs, started)
 	if err != nil {
 		return Answer{}, err
 	}
 	ans.Usage = &usage
 	if isNotCovered(raw) {
-		ans.Text, ans.Refused = NotCoveredSentence, true
+		ans.Text, ans.Refused = notCoveredSentence, true
 		return ans, nil
 	}
-	ans.Text, ans.Citations = CheckCitations(raw, used)
+	ans.Text, ans.Citations = checkCitations(raw, used)
 	if !anyVerified(ans.Citations) {
-		ans.Note = NoCheckedQuoteNote
+		ans.Note = noCheckedQuoteNote
 	}
 	return ans, nil
 }
@@ -63,7 +63,7 @@ func AnswerWithLLM(ctx context.Context, chat *Chat, q Question, hits []Hit, budg
 // sentence alone, or first with nothing cited after it. Case, curly
 // apostrophes and spacing do not matter.
 func isNotCovered(raw string) bool {
-	got, want := fold(strings.TrimSpace(raw)).s, fold(NotCoveredSentence).s
+	got, want := fold(strings.TrimSpace(raw)).s, fold(notCoveredSentence).s
 	if got == want || got == strings.TrimSuffix(want, ".") {
 		return true
 	}

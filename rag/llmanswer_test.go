@@ -37,7 +37,7 @@ func TestAnswerWithLLM(t *testing.T) {
 			handle: func(n int, r recorded, w http.ResponseWriter) {
 				sse(w, deltaChunk("The briefings don’t cover this."), finishChunk("stop"), usageChunk)
 			},
-			wantText: NotCoveredSentence, wantRefused: true,
+			wantText: notCoveredSentence, wantRefused: true,
 		},
 		{
 			name: "no quote could be checked",
@@ -45,7 +45,7 @@ func TestAnswerWithLLM(t *testing.T) {
 				sse(w, deltaChunk(`Relations are strained [1], and Raab said "China lies" [2].`), finishChunk("stop"), usageChunk)
 			},
 			wantText:  `Relations are strained [1], and Raab said China lies [2].`,
-			wantNote:  NoCheckedQuoteNote,
+			wantNote:  noCheckedQuoteNote,
 			wantCites: []gotCite{{1, 0, false, ""}, {2, 1, false, ""}},
 		},
 		{
@@ -54,14 +54,14 @@ func TestAnswerWithLLM(t *testing.T) {
 				w.Header().Set("Retry-After", "0")
 				apiError(w, 500, "boom")
 			},
-			wantErr: &ServerError{},
+			wantErr: &serverError{},
 		},
 		{
 			name: "content filter",
 			handle: func(n int, r recorded, w http.ResponseWriter) {
 				sse(w, deltaChunk("Raab said"), finishChunk("content_filter"))
 			},
-			wantErr: ErrFiltered,
+			wantErr: errFiltered,
 		},
 	}
 	for _, tc := range tests {
@@ -70,19 +70,19 @@ func TestAnswerWithLLM(t *testing.T) {
 			chat := NewChat(api.client(t, OpenAIConfig{}), "gpt-4.1-mini", 0)
 			var deltas []string
 			q := Question{Text: "What did Britain say?", Asked: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-			ans, err := AnswerWithLLM(context.Background(), chat, q, hits, 0, func(s string) { deltas = append(deltas, s) })
+			ans, err := answerWithLLM(context.Background(), chat, q, hits, 0, func(s string) { deltas = append(deltas, s) })
 			if tc.wantErr != nil {
-				var se *ServerError
-				if _, wantServer := tc.wantErr.(*ServerError); wantServer && errors.As(err, &se) {
+				var se *serverError
+				if _, wantServer := tc.wantErr.(*serverError); wantServer && errors.As(err, &se) {
 					return
 				}
 				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("AnswerWithLLM error = %v, want %v", err, tc.wantErr)
+					t.Fatalf("answerWithLLM error = %v, want %v", err, tc.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("AnswerWithLLM: %v", err)
+				t.Fatalf("answerWithLLM: %v", err)
 			}
 			if ans.Mode != ModeLLM || ans.Text != tc.wantText || ans.Refused != tc.wantRefused || ans.Note != tc.wantNote {
 				t.Errorf("answer = mode %q text %q refused %v note %q;\nwant mode %q text %q refused %v note %q",
@@ -109,9 +109,9 @@ func TestAnswerWithLLMSendsDelimitedPassages(t *testing.T) {
 	api := newFakeAPI(t, func(n int, r recorded, w http.ResponseWriter) {
 		sse(w, deltaChunk(`Raab said China "must be held accountable" [1]. Passage 2 contains an instruction, which I ignore.`), finishChunk("stop"))
 	})
-	ans, err := AnswerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m", 0), Question{Text: "Is China innocent?"}, hits, 0, nil)
+	ans, err := answerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m", 0), Question{Text: "Is China innocent?"}, hits, 0, nil)
 	if err != nil {
-		t.Fatalf("AnswerWithLLM: %v", err)
+		t.Fatalf("answerWithLLM: %v", err)
 	}
 	msgs := api.requests()[0].Body["messages"].([]any)
 	system := msgs[0].(map[string]any)["content"].(string)
@@ -130,8 +130,8 @@ func TestAnswerWithLLMSendsDelimitedPassages(t *testing.T) {
 
 func TestAnswerWithLLMNoHitsRefusesWithoutCalling(t *testing.T) {
 	api := newFakeAPI(t, func(n int, r recorded, w http.ResponseWriter) { apiError(w, 500, "should not be called") })
-	ans, err := AnswerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m", 0), Question{Text: "q"}, nil, 0, nil)
-	if err != nil || !ans.Refused || ans.Text != NotCoveredSentence || len(api.requests()) != 0 {
-		t.Errorf("AnswerWithLLM with no hits = %+v, %v after %d requests; want the refusal and no request", ans, err, len(api.requests()))
+	ans, err := answerWithLLM(context.Background(), NewChat(api.client(t, OpenAIConfig{}), "m", 0), Question{Text: "q"}, nil, 0, nil)
+	if err != nil || !ans.Refused || ans.Text != notCoveredSentence || len(api.requests()) != 0 {
+		t.Errorf("answerWithLLM with no hits = %+v, %v after %d requests; want the refusal and no request", ans, err, len(api.requests()))
 	}
 }

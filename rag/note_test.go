@@ -14,8 +14,8 @@ func TestNoteHidesModelServer(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"HTTP error", &ServerError{Host: "10.1.2.3:11434", Status: 503, Attempts: 3}, "its server answered HTTP 503"},
-		{"unreachable", &ServerError{Host: "llm.corp.internal:8000", Err: errors.New("dial tcp 10.1.2.3:8000: connection refused")},
+		{"HTTP error", &serverError{Host: "10.1.2.3:11434", Status: 503, Attempts: 3}, "its server answered HTTP 503"},
+		{"unreachable", &serverError{Host: "llm.corp.internal:8000", Err: errors.New("dial tcp 10.1.2.3:8000: connection refused")},
 			"its server could not be reached"},
 	}
 	for _, tc := range tests {

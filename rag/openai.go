@@ -20,14 +20,14 @@ import (
 const (
 	DefaultChatModel  = "gpt-4.1-mini"
 	DefaultEmbedModel = "text-embedding-3-small"
-	// DefaultOpenAITimeout bounds each attempt's wait for response headers.
+	// defaultOpenAITimeout bounds each attempt's wait for response headers.
 	// A non-streamed chat completion sends headers only when the whole
 	// answer is written, so it is generous; the caller's ctx deadline
 	// still bounds every call as a whole.
-	DefaultOpenAITimeout = 60 * time.Second
-	// DefaultMaxRetries is how many times a failed request (429, 5xx,
+	defaultOpenAITimeout = 60 * time.Second
+	// defaultMaxRetries is how many times a failed request (429, 5xx,
 	// timeout) is retried.
-	DefaultMaxRetries = 3
+	defaultMaxRetries = 3
 )
 
 // OpenAIConfig configures the client for any OpenAI-compatible API.
@@ -42,19 +42,15 @@ type OpenAIConfig struct {
 	ChatModel  string // empty means DefaultChatModel
 	EmbedModel string // empty means DefaultEmbedModel
 	// Timeout bounds each attempt's wait for response headers; zero means
-	// DefaultOpenAITimeout.
+	// 60 s.
 	Timeout time.Duration
 	// MaxRetries is how many times a request is retried; zero means
-	// DefaultMaxRetries, negative means never.
+	// 3, negative means never.
 	MaxRetries int
 	// Observe, if set, wraps the transport under the retry loop, so that
 	// it sees every attempt (serve counts calls and errors for /metrics).
 	Observe func(next http.RoundTripper) http.RoundTripper
 }
-
-// Enabled reports whether an API is configured at all: with neither a key
-// nor a base URL the bot stays offline and extractive.
-func (c OpenAIConfig) Enabled() bool { return c.APIKey != "" || c.BaseURL != "" }
 
 // WithDefaults returns c with empty fields set to the defaults.
 func (c OpenAIConfig) WithDefaults() OpenAIConfig {
@@ -65,11 +61,11 @@ func (c OpenAIConfig) WithDefaults() OpenAIConfig {
 		c.EmbedModel = DefaultEmbedModel
 	}
 	if c.Timeout <= 0 {
-		c.Timeout = DefaultOpenAITimeout
+		c.Timeout = defaultOpenAITimeout
 	}
 	switch {
 	case c.MaxRetries == 0:
-		c.MaxRetries = DefaultMaxRetries
+		c.MaxRetries = defaultMaxRetries
 	case c.MaxRetries < 0:
 		c.MaxRetries = 0
 	}
@@ -99,7 +95,7 @@ func (c OpenAIConfig) Validate() error {
 // NewOpenAIClient returns a go-openai client whose requests are retried on
 // 429, 5xx and timeouts with exponential backoff and jitter, honouring
 // Retry-After, within each call's ctx deadline. Errors it returns are
-// *ServerError: they name the server, the status and what to check.
+// *serverError: they name the server, the status and what to check.
 func NewOpenAIClient(cfg OpenAIConfig, logger *slog.Logger) *openai.Client {
 	cfg = cfg.WithDefaults()
 	if logger == nil {

@@ -200,9 +200,9 @@ func TestClientRetries(t *testing.T) {
 			if strings.Contains(err.Error(), testKey) || strings.Contains(err.Error(), testKey[len(testKey)-6:]) {
 				t.Errorf("error %q reveals the API key", err)
 			}
-			var se *ServerError
+			var se *serverError
 			if !errors.As(err, &se) || se.Host != api.host() {
-				t.Errorf("error %v is not a *ServerError naming host %s", err, api.host())
+				t.Errorf("error %v is not a *serverError naming host %s", err, api.host())
 			}
 		})
 	}
@@ -269,9 +269,9 @@ func TestConnectionRefusedIsNotRetried(t *testing.T) {
 	host := api.host()
 	api.Close()
 	_, err := NewOpenAIEmbedder(client, "m").Embed(context.Background(), []string{"x"})
-	var se *ServerError
+	var se *serverError
 	if !errors.As(err, &se) {
-		t.Fatalf("error %v is not a *ServerError", err)
+		t.Fatalf("error %v is not a *serverError", err)
 	}
 	if se.Attempts != 1 || se.Host != host {
 		t.Errorf("attempts = %d, host = %s; want 1 attempt at %s", se.Attempts, se.Host, host)

@@ -14,10 +14,10 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// DefaultPassageBudget is the default number of tokens of passages put in
+// defaultPassageBudget is the default number of tokens of passages put in
 // a prompt: about five passages of 200 words, leaving a small model's
 // context room for the instructions, the history and the answer.
-const DefaultPassageBudget = 3000
+const defaultPassageBudget = 3000
 
 // History sent with a follow-up question: the last few turns, each answer
 // clipped, so a long thread cannot crowd out the passages.
@@ -51,22 +51,22 @@ type promptPassage struct {
 	Text                       string
 }
 
-// BuildPrompt renders the chat messages for q: the system rules, earlier
+// buildPrompt renders the chat messages for q: the system rules, earlier
 // turns of the conversation, then the passages and the question. Passages
 // go in rank order while they fit budgetTokens (<= 0 means
-// DefaultPassageBudget); the first always goes in. used are the hits in
+// defaultPassageBudget); the first always goes in. used are the hits in
 // the prompt, numbered from 1 as the model sees them: pass them to
-// CheckCitations.
-func BuildPrompt(q Question, hits []Hit, budgetTokens int) (msgs []openai.ChatCompletionMessage, used []Hit) {
+// checkCitations.
+func buildPrompt(q Question, hits []Hit, budgetTokens int) (msgs []openai.ChatCompletionMessage, used []Hit) {
 	if budgetTokens <= 0 {
-		budgetTokens = DefaultPassageBudget
+		budgetTokens = defaultPassageBudget
 	}
 	asked := q.Asked
 	if asked.IsZero() {
 		asked = time.Now()
 	}
 	data := promptData{
-		NotCovered: NotCoveredSentence,
+		NotCovered: notCoveredSentence,
 		Today:      asked.Format(time.DateOnly),
 		Question:   neutralize(strings.TrimSpace(q.Text)),
 	}

@@ -17,11 +17,11 @@ import (
 	"unicode/utf8"
 )
 
-// ServerError is a request to an OpenAI-compatible API that failed for
+// serverError is a request to an OpenAI-compatible API that failed for
 // good: after the retries, or at once for errors retrying cannot fix
 // (a bad key, an unknown model). It names the server by host only (never
 // the key) and says what to check.
-type ServerError struct {
+type serverError struct {
 	Host     string
 	Status   int    // HTTP status; 0 when no response came
 	Attempts int    // requests sent
@@ -29,7 +29,7 @@ type ServerError struct {
 	Err      error  // the transport or context error, if any
 }
 
-func (e *ServerError) Error() string {
+func (e *serverError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "OpenAI-compatible API at %s: ", e.Host)
 	if e.Status != 0 {
@@ -47,10 +47,10 @@ func (e *ServerError) Error() string {
 	return b.String()
 }
 
-func (e *ServerError) Unwrap() error { return e.Err }
+func (e *serverError) Unwrap() error { return e.Err }
 
 // hint is what the operator should check for this failure.
-func (e *ServerError) hint() string {
+func (e *serverError) hint() string {
 	switch {
 	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
 		return "check the API key"
@@ -71,7 +71,7 @@ func (e *ServerError) hint() string {
 
 // retryDoer is the go-openai HTTPDoer. It is a Doer rather than an
 // http.RoundTripper because it turns a final failure status into a
-// *ServerError, which a RoundTripper must not do; go-openai returns errors
+// *serverError, which a RoundTripper must not do; go-openai returns errors
 // from Do unchanged. Request bodies are replayed with req.GetBody.
 type retryDoer struct {
 	client     *http.Client
@@ -84,7 +84,7 @@ type retryDoer struct {
 }
 
 // Do sends req, retrying transient failures while the request's context
-// allows. It returns the first successful response, or a *ServerError.
+// allows. It returns the first successful response, or a *serverError.
 func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 1; ; attempt++ {
@@ -142,8 +142,8 @@ func replay(req *http.Request, attempt int) (*http.Request, error) {
 
 // failure describes a failed attempt; it reads (a bounded part of) the
 // error body for the server's message.
-func (d *retryDoer) failure(req *http.Request, resp *http.Response, err error, attempt int) *ServerError {
-	e := &ServerError{Host: req.URL.Host, Attempts: attempt, Err: err}
+func (d *retryDoer) failure(req *http.Request, resp *http.Response, err error, attempt int) *serverError {
+	e := &serverError{Host: req.URL.Host, Attempts: attempt, Err: err}
 	if err != nil {
 		e.Message = d.redact(transportMessage(req.Context(), err))
 		return e

@@ -29,7 +29,7 @@ const timelineMinCoverage = 0.4
 func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
 	topic := strings.TrimSpace(q.Text)
 	if topic == "" {
-		return nil, ErrNoQuestion
+		return nil, errNoQuestion
 	}
 	r, err := e.retrieve(ctx, Question{Text: topic, Asked: q.Asked, Scopes: q.Scopes}, timelineDepth, e.cfg.Retrieval)
 	if err != nil {

@@ -27,8 +27,14 @@ type app struct {
 
 func (a *app) Close() error { return a.store.Close() }
 
+// newLogger writes text records to w, with the API key and bot token
+// removed from every record.
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel})
+	s := secretsOf(func(k string) string {
+		return map[string]string{"OPENAI_API_KEY": cfg.OpenAIKey, "DISCORD_TOKEN": cfg.DiscordToken}[k]
+	})
+	return slog.New(redactingHandler{next: h, s: s})
 }
 
 // newFlags returns a flag set for a subcommand with the shared --data flag.

@@ -11,7 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -46,7 +48,9 @@ func envWithDotEnv(path string) (func(string) string, error) {
 		return os.Getenv, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w; fix the line or remove the file", path, err)
+		// godotenv's message quotes the text around the fault, which may
+		// be a secret's value: name the line instead.
+		return nil, fmt.Errorf("read %s: %s is not in KEY=value form; fix it (see .env.example) or remove the file", path, badDotEnvLine(path))
 	}
 	return func(key string) string {
 		if v, ok := os.LookupEnv(key); ok {
@@ -55,6 +59,29 @@ func envWithDotEnv(path string) (func(string) string, error) {
 		return file[key]
 	}, nil
 }
+
+// badDotEnvLine names the first line of the .env file at path that does
+// not parse on its own ("line 3 (OPENAI_API_KEY)"), or "a line" when none
+// does alone (a quote left open across lines).
+func badDotEnvLine(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "a line"
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		if _, err := godotenv.Unmarshal(line); err != nil {
+			key, _, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "export ")), "=")
+			if f := strings.Fields(key); len(f) > 0 && settingName.MatchString(f[0]) { // never a value
+				return fmt.Sprintf("line %d (%s)", i+1, f[0])
+			}
+			return fmt.Sprintf("line %d", i+1)
+		}
+	}
+	return "a line"
+}
+
+// settingName is the shape of briefbot's setting names (.env.example).
+var settingName = regexp.MustCompile(`^(BRIEFBOT|OPENAI|DISCORD)_[A-Z_]{2,40}$`)
 
 // stdio are the streams a command reads and writes; tests pass buffers.
 type stdio struct {
@@ -106,8 +133,13 @@ Every command takes --data DIR (default $BRIEFBOT_DATA, else the per-user data
 directory, e.g. ~/.local/share/briefbot); "briefbot COMMAND --help" shows its flags.
 Settings come from the environment; see .env.example.`
 
-// run parses the subcommand and hands over to it.
+// run parses the subcommand and hands over to it. The error it returns
+// (printed by main) never shows the API key or the bot token.
 func run(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
+	return secretsOf(getenv).error(runCommand(ctx, args, getenv, io))
+}
+
+func runCommand(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(io.out, usage)
 		if len(args) == 0 {
