@@ -172,14 +172,14 @@ func (b *Bot) readAttachment(ctx context.Context, att *discordgo.MessageAttachme
 		return nil, inputErrorf("Adding from files is not enabled on this bot; paste the text instead.")
 	}
 	if int64(att.Size) > b.cfg.MaxFileBytes {
-		return nil, inputErrorf("%s is %.1f MB; the limit is %.1f MB.", att.Filename, float64(att.Size)/(1<<20), float64(b.cfg.MaxFileBytes)/(1<<20))
+		return nil, inputErrorf("%s is %.1f MB; the limit is %.1f MB.", inert(truncate(oneLine(att.Filename), 100)), float64(att.Size)/(1<<20), float64(b.cfg.MaxFileBytes)/(1<<20))
 	}
 	data, err := b.download(ctx, att)
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > b.cfg.MaxFileBytes {
-		return nil, inputErrorf("%s is larger than the %.1f MB limit.", att.Filename, float64(b.cfg.MaxFileBytes)/(1<<20))
+		return nil, inputErrorf("%s is larger than the %.1f MB limit.", inert(truncate(oneLine(att.Filename), 100)), float64(b.cfg.MaxFileBytes)/(1<<20))
 	}
 	var arts []corpus.Article
 	err = b.cfg.Parse(att.Filename, data, func(a corpus.Article) error {
