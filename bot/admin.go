@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -171,8 +172,58 @@ func (b *Bot) readAttachment(ctx context.Context, att *discordgo.MessageAttachme
 		return nil, inputErrorf("Adding from files is not enabled on this bot; paste the text instead.")
 	}
 	if int64(att.Size) > b.cfg.MaxFileBytes {
-		return nil, inputErrorf("%s is %.1f MB; the limit is %.1f MB.", att.Filename, float64(att.Size)/(1<<20), float64(b.cfg.MaxFileBytes)/(1<<20))
+		return nil, inputErrorf("%s is %.1f MB; the limit is %.1f MB.", inert(truncate(oneLine(att.Filename), 100)), float64(att.Size)/(1<<20), float64(b.cfg.MaxFileBytes)/(1<<20))
 	}
+	data, err := b.download(ctx, att)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > b.cfg.MaxFileBytes {
+		return nil, inputErrorf("%s is larger than the %.1f MB limit.", inert(truncate(oneLine(att.Filename), 100)), float64(b.cfg.MaxFileBytes)/(1<<20))
+	}
+	var arts []corpus.Article
+	err = b.cfg.Parse(att.Filename, data, func(a corpus.Article) error {
+		arts = append(arts, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(arts) == 0 {
+		return nil, fmt.Errorf("file %q: %w", att.Filename, corpus.ErrEmpty)
+	}
+	return arts, nil
+}
+
+// attachmentHosts are where Discord serves uploaded files from.
+var attachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
+
+// download fetches an attachment, only from Discord: https from its CDN,
+// through Config.Download (the address guard and the size cap of URL
+// fetches), or from the configured API URL's own host (a REST proxy, or
+// the fake Discord of the tests), which the operator chose. An attachment
+// URL is data from the gateway; anything else is refused before any
+// request or DNS lookup.
+func (b *Bot) download(ctx context.Context, att *discordgo.MessageAttachment) ([]byte, error) {
+	u, err := url.Parse(att.URL)
+	if err != nil {
+		return nil, inputErrorf("I didn't receive the file; please attach it again.")
+	}
+	api, _ := url.Parse(b.cfg.APIURL)
+	switch {
+	case u.Scheme == "https" && u.Port() == "" && slices.Contains(attachmentHosts, strings.ToLower(u.Hostname())):
+		if b.cfg.Download == nil {
+			return nil, inputErrorf("Adding from files is not enabled on this bot; paste the text instead.")
+		}
+		return b.cfg.Download(ctx, att.URL)
+	case b.cfg.APIURL != "" && api != nil && u.Scheme == api.Scheme && strings.EqualFold(u.Host, api.Host):
+		return b.downloadFromAPIHost(ctx, att)
+	}
+	b.log.Warn("attachment refused: not on Discord's CDN", "url", redact(att.URL))
+	return nil, inputErrorf("I only download files from Discord's own servers; attach the file again.")
+}
+
+func (b *Bot) downloadFromAPIHost(ctx context.Context, att *discordgo.MessageAttachment) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, att.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("download attachment: %w", err)
@@ -189,21 +240,7 @@ func (b *Bot) readAttachment(ctx context.Context, att *discordgo.MessageAttachme
 	if err != nil {
 		return nil, fmt.Errorf("download attachment: %w", err)
 	}
-	if int64(len(data)) > b.cfg.MaxFileBytes {
-		return nil, inputErrorf("%s is larger than the %.1f MB limit.", att.Filename, float64(b.cfg.MaxFileBytes)/(1<<20))
-	}
-	var arts []corpus.Article
-	err = b.cfg.Parse(att.Filename, data, func(a corpus.Article) error {
-		arts = append(arts, a)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(arts) == 0 {
-		return nil, fmt.Errorf("file %q: %w", att.Filename, corpus.ErrEmpty)
-	}
-	return arts, nil
+	return data, nil
 }
 
 // remove deletes one of the server's own briefings. Shared (global)

@@ -74,7 +74,11 @@ type Config struct {
 
 	Fetch FetchFunc // nil: /briefing add url: is refused
 	Parse ParseFunc // nil: /briefing add file: is refused
-	Feeds FeedList  // nil: /briefing feed is refused
+	// Download fetches an attachment from Discord's CDN (https, through the
+	// address guard and the URL size cap); nil: attachments are read only
+	// from APIURL's host.
+	Download func(ctx context.Context, rawURL string) ([]byte, error)
+	Feeds    FeedList // nil: /briefing feed is refused
 	// Ledger keeps the questions asked, the votes and per-server settings;
 	// nil: votes, /briefing stats and /briefing threads are refused.
 	Ledger Ledger

@@ -78,13 +78,13 @@ func userMessage(err error, log *slog.Logger) string {
 		// The fetcher's text names the URL and the kind of address; the
 		// address it resolved to is for the log only.
 		log.Info("link refused", "err", err, "detail", corpus.LogDetail(err))
-		return "I won't fetch that link: " + truncate(err.Error(), 1500) + ". The bot's operator can allow such links by setting BRIEFBOT_ALLOW_PRIVATE_URLS=1, " +
+		return "I won't fetch that link: " + inert(truncate(err.Error(), 1500)) + ". The bot's operator can allow such links by setting BRIEFBOT_ALLOW_PRIVATE_URLS=1, " +
 			"which is risky unless everyone who can use the bot is trusted."
 	case errors.Is(err, corpus.ErrFetch), errors.Is(err, corpus.ErrTooLarge):
 		if d := corpus.LogDetail(err); d != "" {
 			log.Info("fetch failed", "err", err, "detail", d)
 		}
-		return "I couldn't get that page: " + truncate(err.Error(), 1500)
+		return "I couldn't get that page: " + inert(truncate(err.Error(), 1500))
 	case errors.Is(err, corpus.ErrUnsupportedSource):
 		return "I can't read that source. Use a web page URL, pasted text with a title, or a file: " + corpus.Extensions() + "."
 	case errors.Is(err, context.DeadlineExceeded):
@@ -100,11 +100,11 @@ func userMessage(err error, log *slog.Logger) string {
 func conflictMessage(c *corpus.ConflictError) string {
 	title := escapeMarkdown(truncate(oneLine(c.Stored.Title), 150))
 	if c.SameOrigin {
-		return fmt.Sprintf("An earlier version of this is stored as `%s` (**%s**). To replace it, remove it with "+
-			"`/briefing remove id:%s` and add this again.", c.ID, title, c.ID)
+		return fmt.Sprintf("An earlier version of this is stored as %s (**%s**). To replace it, remove it with "+
+			"%s and add this again.", codeID(c.ID), title, codeID("/briefing remove id:"+c.ID))
 	}
-	return fmt.Sprintf("Another briefing, **%s**, already uses the ID `%s`, so nothing was added. "+
-		"Rename the file or give the text another title.", title, c.ID)
+	return fmt.Sprintf("Another briefing, **%s**, already uses the ID %s, so nothing was added. "+
+		"Rename the file or give the text another title.", title, codeID(c.ID))
 }
 
 // replier sends one request's answer, wherever it came from.

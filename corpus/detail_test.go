@@ -46,3 +46,18 @@ func TestMessagesHideInternalAddresses(t *testing.T) {
 		t.Errorf("refused connection: %q, want the reason without the dialled address", err)
 	}
 }
+
+// TestDownloadGuardedAndCapped: Download (the bot's attachment reader for
+// Discord's CDN) goes through the address guard and the size cap.
+func TestDownloadGuardedAndCapped(t *testing.T) {
+	site := newTestSite(t)
+	if _, err := NewFetcher(FetchConfig{}).Download(context.Background(), site.URL+"/news.html"); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("loopback download: %v, want ErrBlockedAddress", err)
+	}
+	if _, err := testFetcher(FetchConfig{MaxBytes: 100}).Download(context.Background(), site.URL+"/news.html"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("download over the cap: %v, want ErrTooLarge", err)
+	}
+	if b, err := testFetcher(FetchConfig{}).Download(context.Background(), site.URL+"/news.html"); err != nil || len(b) == 0 {
+		t.Errorf("allowed download: %d bytes, %v", len(b), err)
+	}
+}

@@ -156,6 +156,22 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (Article, error) {
 	return a, nil
 }
 
+// Download returns the body at rawURL through the address guard, under
+// the size cap (ErrTooLarge) and the timeout; the bot reads Discord
+// attachments with it. Errors wrap ErrFetch, ErrTooLarge,
+// ErrBlockedAddress or ErrUnsupportedSource.
+func (f *Fetcher) Download(ctx context.Context, rawURL string) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid link (%v): %w", err, ErrUnsupportedSource)
+	}
+	_, body, err := f.get(ctx, u, "*/*", nil)
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w", u.Redacted(), err)
+	}
+	return body, nil
+}
+
 // extract dispatches on the media type, sniffing when the server sent
 // none, through the format registry (format.go). Plain text whose path
 // names another text format (notes.md served as text/plain) is read as

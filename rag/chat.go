@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -36,6 +37,9 @@ type Chat struct {
 	client    *openai.Client
 	model     string
 	maxTokens int
+	// completionLimit: the server rejected max_tokens and asked for
+	// max_completion_tokens (OpenAI's reasoning models do); set once.
+	completionLimit atomic.Bool
 }
 
 // NewChat returns a Chat for model through client (see NewOpenAIClient).
@@ -62,14 +66,10 @@ func (c *Chat) maxBytes() int { return c.maxTokens * bytesPerToken }
 // filter stops the answer or the model refuses, errEmptyAnswer for no
 // text, and a *serverError when the API fails.
 func (c *Chat) stream(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(textSoFar string)) (string, Usage, error) {
-	req := openai.ChatCompletionRequest{
-		Model:         c.model,
-		Messages:      msgs,
-		MaxTokens:     c.maxTokens,
-		Stream:        true,
-		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+	stream, err := c.client.CreateChatCompletionStream(ctx, c.request(msgs, true))
+	if c.switchLimit(err) {
+		stream, err = c.client.CreateChatCompletionStream(ctx, c.request(msgs, true))
 	}
-	stream, err := c.client.CreateChatCompletionStream(ctx, req)
 	var se *serverError
 	switch {
 	case errors.As(err, &se) && se.Status == http.StatusBadRequest:
@@ -92,6 +92,32 @@ func (c *Chat) stream(ctx context.Context, msgs []openai.ChatCompletionMessage, 
 		return "", usage, fmt.Errorf("chat with %s: %w", c.model, errEmptyAnswer)
 	}
 	return text, usage, nil
+}
+
+// request is a chat request for msgs carrying the token limit, as
+// max_tokens (which OpenAI-compatible servers understand) or, once the
+// server has asked for it, max_completion_tokens.
+func (c *Chat) request(msgs []openai.ChatCompletionMessage, stream bool) openai.ChatCompletionRequest {
+	req := openai.ChatCompletionRequest{Model: c.model, Messages: msgs}
+	if c.completionLimit.Load() {
+		req.MaxCompletionTokens = c.maxTokens
+	} else {
+		req.MaxTokens = c.maxTokens
+	}
+	if stream {
+		req.Stream, req.StreamOptions = true, &openai.StreamOptions{IncludeUsage: true}
+	}
+	return req
+}
+
+// switchLimit reports whether err refuses max_tokens in favour of
+// max_completion_tokens (a server's 400 naming it, or go-openai's own
+// check for the reasoning models it knows), and switches to the latter.
+func (c *Chat) switchLimit(err error) bool {
+	var se *serverError
+	refused := errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) || errors.Is(err, openai.ErrO1MaxTokensDeprecated) ||
+		errors.As(err, &se) && se.Status == http.StatusBadRequest && strings.Contains(se.Message, "max_completion_tokens")
+	return refused && c.completionLimit.CompareAndSwap(false, true)
 }
 
 // readStream collects the deltas, up to maxBytes: past that it stops
@@ -158,7 +184,10 @@ func wholeSentences(s string) string {
 // complete is the non-streaming fallback; onDelta gets the whole answer
 // once.
 func (c *Chat) complete(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string)) (string, Usage, error) {
-	resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: c.model, Messages: msgs, MaxTokens: c.maxTokens})
+	resp, err := c.client.CreateChatCompletion(ctx, c.request(msgs, false))
+	if c.switchLimit(err) {
+		resp, err = c.client.CreateChatCompletion(ctx, c.request(msgs, false))
+	}
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("chat with %s: %w", c.model, err)
 	}

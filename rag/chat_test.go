@@ -248,3 +248,35 @@ func TestChatStreamBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestChatSwitchesToMaxCompletionTokens: a server that refuses max_tokens
+// as OpenAI's reasoning models do (400 naming max_completion_tokens) gets
+// the limit as max_completion_tokens from then on.
+func TestChatSwitchesToMaxCompletionTokens(t *testing.T) {
+	api := newFakeAPI(t, func(n int, r recorded, w http.ResponseWriter) {
+		if _, ok := r.Body["max_tokens"]; ok {
+			apiError(w, 400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.")
+			return
+		}
+		sse(w, deltaChunk("It rose."), finishChunk("stop"))
+	})
+	// A model go-openai does not know as a reasoning model: the server
+	// refuses; one it knows: go-openai refuses before sending.
+	for _, model := range []string{"reasoner-x", "o4-mini"} {
+		chat := NewChat(api.client(t, OpenAIConfig{}), model, 300)
+		for range 2 {
+			if text, _, err := chat.stream(context.Background(), []openai.ChatCompletionMessage{{Role: "user", Content: "q"}}, nil); err != nil || text != "It rose." {
+				t.Fatalf("%s: Stream = %q, %v", model, text, err)
+			}
+		}
+	}
+	reqs := api.requests()
+	if len(reqs) != 5 {
+		t.Fatalf("%d requests, want 5 (one refused, then four with max_completion_tokens)", len(reqs))
+	}
+	for _, r := range reqs[1:] {
+		if r.Body["max_completion_tokens"] != float64(300) {
+			t.Errorf("request body %s, want max_completion_tokens 300", r.Raw)
+		}
+	}
+}

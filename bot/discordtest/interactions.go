@@ -95,6 +95,10 @@ func (s *Server) Click(by Invoker, messageID, customID string) Interaction {
 	// A copy: the stored message may be edited while the event is encoded.
 	msg := copyMap(s.messages[messageID])
 	s.mu.Unlock()
+	if !toMessage(msg).HasButton(customID) {
+		s.t.Errorf("click on %q: message %s has no such button (Discord sends only the custom_id of a button shown)", customID, messageID)
+		return Interaction{}
+	}
 	data := map[string]any{"custom_id": customID, "component_type": 2}
 	return s.dispatchInteraction(by, 3, data, msg)
 }

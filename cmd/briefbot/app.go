@@ -43,7 +43,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 func newFlags(name string, cfg *Config, std stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned, and reported once by main
-	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data `DIR`ectory (env BRIEFBOT_DATA)")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "`DIR` holding the store (env BRIEFBOT_DATA)")
 	fs.Usage = func() { writeHelp(std.out, fs) }
 	return fs
 }

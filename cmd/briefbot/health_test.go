@@ -24,9 +24,11 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+var httpClient = &http.Client{Timeout: 5 * time.Second}
+
 func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := httpClient.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}

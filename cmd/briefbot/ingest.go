@@ -28,7 +28,8 @@ func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error 
 	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID the articles belong to (default: global)")
 	format := fs.String("format", "", "read standard input and every file named on the command line as `FORMAT`: "+
 		corpus.FormatNames()+" (default: by extension, and txt for standard input; files found in folders go by extension)")
-	maxSize := fs.String("max-size", defaultMaxSize, "largest file or standard input read, e.g. `50MiB`")
+	maxSize := fs.String("max-size", defaultMaxSize, "largest file or standard input read, a `SIZE` such as 50MiB (each document's text is also capped, at "+
+		mib(corpus.MaxTextBytes)+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

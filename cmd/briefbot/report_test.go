@@ -73,3 +73,41 @@ func decodeOrFail(t *testing.T, s string, v any) {
 		t.Fatalf("decode %s: %v", s, err)
 	}
 }
+
+// TestServeDMAndReplyFollowUp: through the real engine and store, a DM is
+// answered from the shared briefings only (a server's own article stays
+// in that server) and says so; a reply to an answer follows it up.
+func TestServeDMAndReplyFollowUp(t *testing.T) {
+	e := startServe(t)
+	add := e.fake.SlashCommand(who(guildA, channelA, "502", 1<<5), "briefing", discordtest.Sub("add",
+		discordtest.Str("title", "Lithium slump"),
+		discordtest.Str("text", "Lithium prices fell by a third in March as Chilean mines raised output.")))
+	e.reply(add, "admin add", contains("Added **Lithium slump**"))
+
+	dm := discordtest.Invoker{UserID: "501", ChannelID: "399"}
+	reply := func(channel, id string) discordtest.Message {
+		var got discordtest.Message
+		e.fake.Wait(wait, "answer to "+id, func() bool {
+			for _, m := range e.fake.ChannelMessages(channel) {
+				if m.Author.ID == e.fake.BotID() && m.MessageReference != nil && m.MessageReference.MessageID == id && finished(m) {
+					got = m
+					return true
+				}
+			}
+			return false
+		})
+		return got
+	}
+	m := reply("399", e.fake.PostMessage(dm, "Why did lithium prices fall?"))
+	if strings.Contains(m.Content, "Chilean") || !strings.Contains(m.Content, "In DMs I search only the shared briefings") {
+		t.Errorf("DM answer: %q, want no server article and the DM note", m.Content)
+	}
+	m = reply("399", e.fake.PostMessage(dm, "Which hacker groups did the EU denounce?"))
+	if !strings.Contains(m.Content, "APT40 and APT31") {
+		t.Fatalf("DM answer from the shared sample: %q", m.Content)
+	}
+	follow := reply("399", e.fake.Reply(dm, m.ID, "and what did NATO do?", true))
+	if !strings.Contains(follow.Content, "took note") {
+		t.Errorf("reply follow-up: %q, want NATO's statement from the same briefing", follow.Content)
+	}
+}

@@ -33,7 +33,7 @@ func runServe(ctx context.Context, cfg Config, args []string, std stdio) error {
 		Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, GuildID: cfg.GuildID, APIURL: cfg.DiscordAPI,
 		AdminRoleIDs: cfg.AdminRoles, AdminUserIDs: cfg.AdminUsers, AsksPerMinute: cfg.AsksPerMin,
 		MessageContent: cfg.MessageContent, AddsPerHour: cfg.AddsPerHour, MaxFeeds: cfg.MaxFeedsPerGuild,
-		Parse: fetcher.ParseFile, Fetch: fetcher.Fetch, Feeds: a.store, Ledger: a.store,
+		Parse: fetcher.ParseFile, Fetch: fetcher.Fetch, Download: fetcher.Download, Feeds: a.store, Ledger: a.store,
 		Transport: m.observeDiscord(http.DefaultTransport),
 		Shards:    cfg.Shards, ShardCount: cfg.ShardCount,
 	}, lib, lib, a.logger)
