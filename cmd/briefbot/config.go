@@ -83,6 +83,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.Shards, c.ShardCount, err = parseShards(getenv); err != nil {
 		return c, err
 	}
+	if len(c.Shards) < c.ShardCount && c.DatabaseURL == "" {
+		return c, fmt.Errorf("BRIEFBOT_SHARDS=%s runs some of the %d shards here, so other processes run the rest: "+
+			"they need one shared store; set BRIEFBOT_DATABASE_URL (README: Running at scale)", getenv("BRIEFBOT_SHARDS"), c.ShardCount)
+	}
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
 		return c, err
 	}

@@ -24,7 +24,7 @@ func TestShardSettings(t *testing.T) {
 		{"a", "4", nil, 0, "from 0 to 3"},
 		{"", "0", nil, 0, "positive whole number"},
 	} {
-		env := map[string]string{"BRIEFBOT_SHARDS": tc.shards, "BRIEFBOT_SHARD_COUNT": tc.count}
+		env := map[string]string{"BRIEFBOT_SHARDS": tc.shards, "BRIEFBOT_SHARD_COUNT": tc.count, "BRIEFBOT_DATABASE_URL": "postgres://db/briefbot"}
 		cfg, err := loadConfig(func(k string) string { return env[k] })
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -35,6 +35,10 @@ func TestShardSettings(t *testing.T) {
 		if err != nil || !slices.Equal(cfg.Shards, tc.want) || cfg.ShardCount != tc.wantCount {
 			t.Errorf("%q of %q: %v of %d (%v), want %v of %d", tc.shards, tc.count, cfg.Shards, cfg.ShardCount, err, tc.want, tc.wantCount)
 		}
+	}
+	sqlite := map[string]string{"BRIEFBOT_SHARDS": "1", "BRIEFBOT_SHARD_COUNT": "2"}
+	if _, err := loadConfig(func(k string) string { return sqlite[k] }); err == nil || !strings.Contains(err.Error(), "BRIEFBOT_DATABASE_URL") {
+		t.Errorf("some shards on SQLite: %v, want an error asking for BRIEFBOT_DATABASE_URL", err)
 	}
 	keep := Config{Shards: []int{1}, ShardCount: 2}.keepScope()
 	for scope, want := range map[string]bool{"111111111111111111": true, "81384788765712384": false, "not-a-server": true} {
