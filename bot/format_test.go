@@ -149,3 +149,30 @@ func TestInertText(t *testing.T) {
 		t.Errorf("inertAnswer = %q", got)
 	}
 }
+
+// TestSourcesOncePerArticleWithSplicedPieces: two citations of one article
+// give one entry with both numbers; a spliced quote shows its pieces
+// joined by "…", not the words it skipped.
+func TestSourcesOncePerArticleWithSplicedPieces(t *testing.T) {
+	body := "Raab said the government must end its sabotage and must be held accountable."
+	s1, e1 := strings.Index(body, "the government must end"), strings.Index(body, " its")
+	s2 := strings.Index(body, "must be held")
+	cites := []rag.Citation{
+		{N: 1, ArticleID: "a", Title: "Raab *speaks*", URL: "https://n.example/a", Verified: true,
+			Quote: body[s1 : len(body)-1], Start: s1, End: len(body) - 1, Spans: []rag.Span{{Start: s1, End: e1}, {Start: s2, End: len(body) - 1}}},
+		{N: 2, ArticleID: "a", Title: "Raab *speaks*", URL: "https://n.example/a"},
+	}
+	embeds := sourceEmbeds(cites)
+	if len(embeds) != 1 {
+		t.Fatalf("%d embeds, want 1", len(embeds))
+	}
+	d := embeds[0].Description
+	for _, want := range []string{"**[1][2]** **Raab \\*speaks\\***", "\n<https://n.example/a#:~:text=", "> **[1]** the government must end … must be held accountable"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("sources %q lack %q", d, want)
+		}
+	}
+	if strings.Count(d, "Raab") != 1 || strings.Contains(d, "its sabotage") || strings.Contains(d, "](") {
+		t.Errorf("sources %q: want the article once, the skipped words left out, no masked link", d)
+	}
+}

@@ -211,12 +211,12 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 	context := e.topStems(r)
 	var out []sentence
 	for hi, h := range r.hits[:min(n, len(r.hits))] {
-		frame := e.an.stemSet(h.Article.Title + "\n" + h.Passage.Heading)
+		frame := withAliases(e.an.stemSet(h.Article.Title+"\n"+h.Passage.Heading), r.aliases)
 		for _, rg := range corpus.Sentences(h.Passage.Text) {
 			if !informative(h.Passage.Text[rg[0]:rg[1]]) {
 				continue
 			}
-			in := e.an.stemSet(h.Passage.Text[rg[0]:rg[1]])
+			in := withAliases(e.an.stemSet(h.Passage.Text[rg[0]:rg[1]]), r.aliases)
 			got, score, tie := 0.0, 0.0, 0.0
 			for _, q := range weights {
 				w := 0.0
@@ -328,6 +328,21 @@ func informative(s string) bool {
 	return !strings.HasSuffix(t, "?") && len(strings.Fields(s)) >= 5
 }
 
+// withAliases adds to a sentence's stems an acronym whose name it spells
+// out ("European Union" covers "EU").
+func withAliases(stems map[string]bool, aliases map[string][]string) map[string]bool {
+	for short, words := range aliases {
+		all := true
+		for _, w := range words {
+			all = all && stems[w]
+		}
+		if all {
+			stems[short] = true
+		}
+	}
+	return stems
+}
+
 // topStems are the stems of the top passages (text, heading, title and
 // source) an answer quotes from.
 func (e *Engine) topStems(r retrieval) map[string]bool {
@@ -337,5 +352,5 @@ func (e *Engine) topStems(r retrieval) map[string]bool {
 			seen[st] = true
 		}
 	}
-	return seen
+	return withAliases(seen, r.aliases)
 }

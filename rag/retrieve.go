@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,13 +40,17 @@ type retrieval struct {
 	topic []string // the question's own words, time words removed: what an answer must cover
 	// question is the question's text, time words removed.
 	question string
+	// aliases maps the stem of an acronym the corpus uses to the stems of
+	// the question's name it stands for ("eu": "european", "union").
+	aliases map[string][]string
 	// thread are the words of the thread's previous question when this
 	// one is a short follow-up ("and how did China respond?"): the answer
 	// must cover them and topic together. previous is the answer the
 	// thread already gave, whose sentences are not quoted again.
-	thread   []string
-	previous string
-	timing   timing
+	thread           []string
+	previous         string
+	previousQuestion string
+	timing           timing
 	// inWindow counts the hits inside the window of a question about the
 	// briefings' own period ("what's new this week?"); when it is zero,
 	// nearest is the relevant article dated closest to the window.
@@ -65,7 +70,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	if prev := followUpContext(r.topic, q.History); prev != nil {
 		_, prevStripped := readTiming(prev.Question, q.Asked)
 		rankText += "\n" + prevStripped
-		r.thread, r.previous = e.an.words(prevStripped), prev.Answer
+		r.thread, r.previous, r.previousQuestion = e.an.words(prevStripped), prev.Answer, prevStripped
 	}
 	r.words = e.an.words(rankText)
 	wantVec := mode != RetrieveBM25 && len(r.words) > 0
@@ -86,6 +91,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	scopes := q.Scopes
 	shards, cols := ix.visible(scopes)
 	stats := combine(shards)
+	r.fit(e, stats)
 	r.idf = make(map[string]float64, len(r.words))
 	for _, w := range r.words {
 		r.idf[w] = stats.idf(w)
@@ -96,7 +102,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	}
 	if wantVec {
 		if qe, ok := e.emb.(queryEmbedder); ok {
-			qvec = qe.EmbedQuery(rankText, stats.idf) // weighted by the visible passages' statistics
+			qvec = qe.EmbedQuery(strings.Join(r.words, " "), stats.idf) // weighted by the visible passages' statistics
 		}
 		var err error
 		if vec, err = vectorSearch(ctx, qvec, cols); err != nil {
@@ -155,6 +161,44 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 		}
 	}
 	return inside
+}
+
+// fit fits the question's words to the visible passages' vocabulary
+// (see fitWords). A name the corpus also writes as an acronym ranks on
+// both, and the answer must cover the acronym, which the name's words
+// together cover too (see withAliases).
+func (r *retrieval) fit(e *Engine, stats keywordStats) {
+	q := r.question + "\n" + r.previousQuestion
+	r.topic, r.thread, r.words = e.fitWords(stats, r.topic, q), e.fitWords(stats, r.thread, q), e.fitWords(stats, r.words, q)
+	for _, a := range acronyms(stats, r.question) {
+		if slices.Contains(r.words, a.short) {
+			continue
+		}
+		r.words = append(r.words, a.short)
+		r.topic = replaceName(r.topic, a)
+		if r.aliases == nil {
+			r.aliases = map[string][]string{}
+		}
+		for _, w := range a.words {
+			r.aliases[e.an.stem(a.short)] = append(r.aliases[e.an.stem(a.short)], e.an.stem(w))
+		}
+	}
+}
+
+// replaceName puts the acronym where the name's first word was in the
+// words and drops the name's other words.
+func replaceName(words []string, a acronym) []string {
+	out := words[:0:0]
+	placed := false
+	for _, w := range words {
+		switch {
+		case !slices.Contains(a.words, w):
+			out = append(out, w)
+		case !placed:
+			out, placed = append(out, a.short), true
+		}
+	}
+	return out
 }
 
 // terms are the keyword-index terms of the ranking words: each word and

@@ -34,11 +34,14 @@ hasn haven hadn doesn didn couldn shouldn wouldn`) {
 // in "denounced". Stems are cached: the stemmer dominates indexing time and
 // news vocabularies repeat.
 type analyzer struct {
-	mu    sync.RWMutex
-	cache map[string]string
+	mu     sync.RWMutex
+	cache  map[string]string // word -> stem
+	byStem map[string]string // stem -> the first word seen with it
 }
 
-func newAnalyzer() *analyzer { return &analyzer{cache: make(map[string]string)} }
+func newAnalyzer() *analyzer {
+	return &analyzer{cache: make(map[string]string), byStem: make(map[string]string)}
+}
 
 // words returns the ranking words of text in order.
 func (an *analyzer) words(text string) []string { return an.appendWords(nil, text) }
@@ -91,9 +94,21 @@ func (an *analyzer) stem(w string) string {
 	an.mu.Lock()
 	if len(an.cache) < 1<<20 { // bound memory on adversarial input
 		an.cache[w] = s
+		if _, ok := an.byStem[s]; !ok {
+			an.byStem[s] = w
+		}
 	}
 	an.mu.Unlock()
 	return s
+}
+
+// wordOf returns a word seen with stem s, for a question word corrected
+// to a stem of the corpus ("denounse" to the stem of "denounced").
+func (an *analyzer) wordOf(s string) (string, bool) {
+	an.mu.RLock()
+	defer an.mu.RUnlock()
+	w, ok := an.byStem[s]
+	return w, ok
 }
 
 // forEachWord calls fn with each lower-cased run of letters and digits.

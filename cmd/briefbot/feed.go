@@ -109,7 +109,7 @@ func runFeedList(ctx context.Context, cfg Config, args []string, std stdio) erro
 		if lastErr == "" {
 			lastErr = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", f.ID, scopeName(f.Scope), polled, f.ItemsAdded, failedItems(f), f.URL, f.Title, lastErr)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", f.ID, scopeName(f.Scope), polled, f.ItemsAdded, failedItems(f), termLine(f.URL, 200), termLine(f.Title, maxTitle), termLine(lastErr, 300))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

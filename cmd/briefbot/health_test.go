@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/briefbot/briefbot/bot/discordtest"
 	"github.com/briefbot/briefbot/corpus"
@@ -113,4 +117,49 @@ func TestServeHealthAndMetrics(t *testing.T) {
 			t.Errorf("%s = %v", series, v)
 		}
 	}
+}
+
+// TestReadyzFollowsTheStore: on PostgreSQL, /readyz answers 503 while the
+// database refuses connections, and 200 again once it is back, while
+// /healthz stays 200 (the process is up).
+func TestReadyzFollowsTheStore(t *testing.T) {
+	onPostgres(t, func(t *testing.T) {
+		addr := freeAddr(t)
+		e := startServe(t, "BRIEFBOT_HTTP_ADDR", addr)
+		base := "http://" + addr
+		e.fake.Wait(wait, "/readyz 200", func() bool { code, _ := httpGet(t, base+"/readyz"); return code == 200 })
+		dbURL, err := url.Parse(pgURLFor(t, e.dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(dbURL.Path, "/")
+		admin := *dbURL
+		admin.Path = "/postgres"
+		exec := func(q string) {
+			t.Helper()
+			conn, err := pgx.Connect(context.Background(), admin.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			if _, err := conn.Exec(context.Background(), q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		exec(`ALTER DATABASE ` + name + ` ALLOW_CONNECTIONS false`)
+		exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '` + name + `'`)
+		e.fake.Wait(wait, "/readyz 503 with the database gone", func() bool {
+			code, body := httpGet(t, base+"/readyz")
+			return code == 503 && strings.Contains(body, "store unreachable")
+		})
+		if code, _ := httpGet(t, base+"/healthz"); code != 200 {
+			t.Errorf("/healthz with the database gone: %d, want 200", code)
+		}
+		exec(`ALTER DATABASE ` + name + ` ALLOW_CONNECTIONS true`)
+		e.fake.Wait(wait, "/readyz 200 with the database back", func() bool { code, _ := httpGet(t, base+"/readyz"); return code == 200 })
+		in := e.fake.SlashCommand(who(guildA, channelA, "501", 0), "ask", discordtest.Str("question", "Which hacker groups did the EU denounce?"))
+		if got := e.reply(in, "answer with the database back", finished).Content; !strings.Contains(got, "APT40") {
+			t.Errorf("answer after the database came back: %q", got)
+		}
+	})
 }

@@ -41,6 +41,11 @@ func newProgressOn(w io.Writer, throttle time.Duration) *progress {
 		progressbar.OptionSetItsString("articles"),
 		progressbar.OptionThrottle(throttle),
 		progressbar.OptionSpinnerType(14),
+		// Zero: the spinner turns at each redraw. Any other interval
+		// starts a ticker goroutine that reads the bar's state without its
+		// lock (a data race in v3.19.1, seen by go test -race) and lives
+		// until Finish.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 		progressbar.OptionClearOnFinish(),
 	)}
 }

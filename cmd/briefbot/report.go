@@ -78,14 +78,14 @@ func printReport(w io.Writer, r corpus.Report, guild string) {
 	if len(r.TopRefused) > 0 {
 		fmt.Fprintln(w, "\nMost frequent refused questions (what the briefings don't cover):")
 		for _, q := range r.TopRefused {
-			fmt.Fprintf(w, "  %3d× %s\n", q.Times, oneLine(q.Question))
+			fmt.Fprintf(w, "  %3d× %s\n", q.Times, termLine(q.Question, 300))
 		}
 	}
 	fmt.Fprintf(w, "\nVotes: %d 👍, %d 👎\n", r.Up, r.Down)
 	if len(r.DownVoted) > 0 {
 		fmt.Fprintln(w, "\nAnswers voted 👎:")
 		for _, d := range r.DownVoted {
-			fmt.Fprintf(w, "  %d× Q: %s\n      A: %s\n", d.Votes, oneLine(d.Question), cut(oneLine(d.Answer), 300))
+			fmt.Fprintf(w, "  %d× Q: %s\n      A: %s\n", d.Votes, termLine(d.Question, 300), termLine(d.Answer, 300))
 		}
 	}
 }
