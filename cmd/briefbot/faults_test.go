@@ -138,15 +138,32 @@ func TestKillDuringIngestNothingCommittedLost(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := make(chan []string, 1)
+		firstAdded := make(chan struct{})
 		go func() {
 			var ls []string
+			seen := false
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
+				if !seen && strings.HasPrefix(sc.Text(), "added ") {
+					seen = true
+					close(firstAdded)
+				}
 				ls = append(ls, sc.Text())
 			}
 			lines <- ls
 		}()
+		// Even rounds kill at a random moment from the start; odd rounds
+		// kill a random moment after the first article is reported, so
+		// that some kills land mid-ingest however slow a busy machine is
+		// to start.
 		delay := time.Duration(50+r.IntN(2500)) * time.Millisecond
+		if round%2 == 1 {
+			select {
+			case <-firstAdded:
+			case <-time.After(60 * time.Second):
+			}
+			delay = time.Duration(r.IntN(1000)) * time.Millisecond
+		}
 		time.Sleep(delay)
 		cmd.Process.Signal(syscall.SIGKILL)
 		ls := <-lines // EOF: everything written before the kill has been read
