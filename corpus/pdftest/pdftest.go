@@ -13,6 +13,12 @@ import (
 // Build writes a valid one-page PDF 1.4 whose page shows content (a
 // content stream), FlateDecode-compressed when compress is set.
 func Build(title string, content []byte, compress bool) []byte {
+	return BuildInfo(fmt.Sprintf("/Title (%s) /Producer (briefbot test)", title), content, compress)
+}
+
+// BuildInfo is Build with the whole information dictionary given (title,
+// creation date, …), for tests of the metadata a PDF carries.
+func BuildInfo(info string, content []byte, compress bool) []byte {
 	stream, filter := content, ""
 	if compress {
 		var z bytes.Buffer
@@ -27,7 +33,7 @@ func Build(title string, content []byte, compress bool) []byte {
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
 		fmt.Sprintf("<< /Length %d%s >>\nstream\n%s\nendstream", len(stream), filter, stream),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-		fmt.Sprintf("<< /Title (%s) /Producer (briefbot test) >>", title),
+		"<< " + info + " >>",
 	}
 	var out bytes.Buffer
 	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
