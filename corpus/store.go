@@ -80,7 +80,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if readOnly {
 		err = s.check(ctx)
 	} else {
-		err = s.migrate(ctx)
+		err = s.migrateWhenFree(ctx)
 	}
 	if err != nil {
 		db.Close()
@@ -210,6 +210,40 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
+
+// migrateWhenFree runs migrate, retrying while another process (or store)
+// opening the same file at the same moment holds it. SQLite returns
+// SQLITE_BUSY without waiting for the busy timeout when waiting could
+// deadlock, which happens while a brand-new file is switched to WAL mode
+// by a neighbour; migrate is idempotent, so trying again is safe.
+func (s *Store) migrateWhenFree(ctx context.Context) error {
+	deadline := time.Now().Add(openBusyWait)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := s.migrate(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// openBusyWait bounds how long Open keeps retrying a busy database, as
+// the busy_timeout pragma bounds every other wait.
+const openBusyWait = 10 * time.Second
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED.
+func isBusy(err error) bool {
+	var c interface{ Code() int } // *sqlite.Error
+	if !errors.As(err, &c) {
+		return false
+	}
+	code := c.Code() & 0xff
+	return code == 5 || code == 6
+}
 
 // migrate creates the schema, or brings an older store up to it: the
 // origin column, and incremental auto-vacuum so that removing articles
