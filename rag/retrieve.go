@@ -110,6 +110,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		}
 	}
 	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
+	boostSources(r.question, ranked, ix)
 	if t.refuses() {
 		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
 	}
