@@ -78,9 +78,9 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	s := &Store{db: db, dir: dir, readOnly: readOnly}
 	if readOnly {
-		err = s.check(ctx)
+		err = whenFree(ctx, s.check)
 	} else {
-		err = s.migrateWhenFree(ctx)
+		err = whenFree(ctx, s.migrate)
 	}
 	if err != nil {
 		db.Close()
@@ -211,15 +211,15 @@ func (s *Store) Dir() string { return s.dir }
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// migrateWhenFree runs migrate, retrying while another process (or store)
-// opening the same file at the same moment holds it. SQLite returns
-// SQLITE_BUSY without waiting for the busy timeout when waiting could
-// deadlock, which happens while a brand-new file is switched to WAL mode
-// by a neighbour; migrate is idempotent, so trying again is safe.
-func (s *Store) migrateWhenFree(ctx context.Context) error {
+// whenFree runs step (migrate or check), retrying while another process
+// (or store) opening the same file at the same moment holds it. SQLite
+// returns SQLITE_BUSY without waiting for the busy timeout when waiting
+// could deadlock, which happens while a brand-new file is switched to WAL
+// mode by a neighbour; both steps are idempotent, so trying again is safe.
+func whenFree(ctx context.Context, step func(context.Context) error) error {
 	deadline := time.Now().Add(openBusyWait)
 	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
-		err := s.migrate(ctx)
+		err := step(ctx)
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return err
 		}
