@@ -171,7 +171,7 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 func (r *retrieval) fit(e *Engine, stats keywordStats) {
 	q := r.question + "\n" + r.previousQuestion
 	r.topic, r.thread, r.words = e.fitWords(stats, r.topic, q), e.fitWords(stats, r.thread, q), e.fitWords(stats, r.words, q)
-	for _, a := range acronyms(stats, r.question) {
+	for _, a := range acronyms(stats, e.index.alive, r.question) {
 		if slices.Contains(r.words, a.short) {
 			continue
 		}

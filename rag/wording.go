@@ -197,18 +197,22 @@ type acronym struct {
 }
 
 // acronyms returns the acronyms of the question's names that the corpus
-// uses: "the European Union" gives "eu" when some passage has "EU".
-func acronyms(st keywordStats, question string) []acronym {
+// uses for them: "the European Union" gives "eu" when some passage has
+// "EU" together with "European Union", or when the corpus lacks a word of
+// the name (it then only ever says "EU"); see standsFor. Initials alone
+// are no evidence: "The Verge and TechCrunch" are not "VT", nor "Alex
+// Jones" "AJ". A number ends a name: "Nearly 100,000 Arizona…" is no "NA".
+func acronyms(st keywordStats, alive func(int) bool, question string) []acronym {
 	var out []acronym
 	var initials []rune
 	var words []string
 	flush := func() {
-		if a := strings.ToLower(string(initials)); len(initials) >= 2 && st.df(a) > 0 {
+		if a := strings.ToLower(string(initials)); len(initials) >= 2 && st.df(a) > 0 && st.standsFor(alive, a, words) {
 			out = append(out, acronym{short: a, words: words})
 		}
 		initials, words = initials[:0], nil
 	}
-	for _, f := range strings.FieldsFunc(question, func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, f := range strings.FieldsFunc(question, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		r, lower := []rune(f), strings.ToLower(f)
 		switch {
 		case len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) && !stopwords[lower] && !politeWords[lower]:
@@ -221,4 +225,62 @@ func acronyms(st keywordStats, question string) []acronym {
 	}
 	flush()
 	return out
+}
+
+// standsFor reports whether the corpus uses short for the name words: a
+// passage holds them all, or some word of the name occurs nowhere, or the
+// acronym has three letters or more (a two-letter one is too often
+// something else: "Justice Department" is not "JD"; "Food and Drug
+// Administration" is "FDA" even where no brief spells both).
+func (st keywordStats) standsFor(alive func(int) bool, short string, words []string) bool {
+	if len(short) >= 3 {
+		return true
+	}
+	for _, w := range words {
+		if st.df(w) == 0 {
+			return true
+		}
+	}
+	return st.together(alive, append([]string{short}, words...))
+}
+
+// together reports whether one live passage holds every term. Postings
+// are in passage order, so the lists are merged, shortest first.
+func (st keywordStats) together(alive func(int) bool, terms []string) bool {
+	for _, s := range st.shards {
+		lists := make([][]posting, 0, len(terms))
+		for _, t := range terms {
+			tp := s.terms[t]
+			if tp == nil {
+				break
+			}
+			lists = append(lists, tp.postings)
+		}
+		if len(lists) < len(terms) {
+			continue
+		}
+		sort.Slice(lists, func(i, j int) bool { return len(lists[i]) < len(lists[j]) })
+		if holdsAll(lists, alive) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsAll reports whether a live document is in every posting list.
+func holdsAll(lists [][]posting, alive func(int) bool) bool {
+	at := make([]int, len(lists))
+	for _, p := range lists[0] {
+		d, all := p.doc, true
+		for i := 1; i < len(lists) && all; i++ {
+			for at[i] < len(lists[i]) && lists[i][at[i]].doc < d {
+				at[i]++
+			}
+			all = at[i] < len(lists[i]) && lists[i][at[i]].doc == d
+		}
+		if all && alive(int(d)) {
+			return true
+		}
+	}
+	return false
 }
