@@ -26,6 +26,11 @@ type Change struct {
 	Origin string `json:"origin"`
 }
 
+// Resync reports a Change that names no article: the listener has just
+// started listening, and changes made before may not have been announced,
+// so the listening process compares what it holds with the store.
+func (c Change) Resync() bool { return c.ID == "" }
+
 func newOrigin() string {
 	var b [8]byte
 	rand.Read(b[:])
@@ -46,19 +51,20 @@ func (s *PGStore) notify(ctx context.Context, tx pgx.Tx, c Change) error {
 	return nil
 }
 
+// ListenerName is the application_name of the connection Listen holds,
+// so that an operator (or a test) can find it in pg_stat_activity.
+const ListenerName = "briefbot-listen"
+
 // Listen calls fn for every article change made through another store
 // (another process, or the command line) until ctx ends, on a connection
-// of its own. A lost connection is re-established; fn then receives a
-// Change with an empty ID, meaning "changes may have been missed: reload".
+// of its own. Each time it starts listening, the first time included, it
+// first calls fn with an empty Change (see Change.Resync): changes made
+// before LISTEN took effect (before the first connection, or while a lost
+// one was re-established) were not announced to it. A lost connection is
+// re-established after a second.
 func (s *PGStore) Listen(ctx context.Context, log *slog.Logger, fn func(Change)) {
-	first := true
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, func() {
-			if !first {
-				fn(Change{}) // missed while disconnected
-			}
-			first = false
-		}, fn)
+		err := s.listenOnce(ctx, func() { fn(Change{}) }, fn)
 		if ctx.Err() != nil {
 			return
 		}
@@ -71,7 +77,9 @@ func (s *PGStore) Listen(ctx context.Context, log *slog.Logger, fn func(Change))
 }
 
 func (s *PGStore) listenOnce(ctx context.Context, listening func(), fn func(Change)) error {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	cfg := s.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = ListenerName
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}

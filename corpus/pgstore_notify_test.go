@@ -12,7 +12,7 @@ import (
 // TestPGChangesReachOtherStores: an add or remove through one store (one
 // process) is announced to a listener on another within moments, once,
 // after the commit; the store's own listener hears nothing of its own, and
-// a failed add announces nothing.
+// a failed add announces nothing. Each listener first asks for a resync.
 func TestPGChangesReachOtherStores(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -30,7 +30,16 @@ func TestPGChangesReachOtherStores(t *testing.T) {
 	heardB, heardA := make(chan Change, 10), make(chan Change, 10)
 	go b.Listen(ctx, slog.New(slog.DiscardHandler), func(c Change) { heardB <- c })
 	go a.Listen(ctx, slog.New(slog.DiscardHandler), func(c Change) { heardA <- c })
-	time.Sleep(300 * time.Millisecond) // both LISTEN
+	for _, heard := range []chan Change{heardA, heardB} { // both LISTEN: each says so with a resync
+		select {
+		case c := <-heard:
+			if !c.Resync() {
+				t.Fatalf("first call %+v, want the resync of a listener that starts listening", c)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no resync within 5 s of starting to listen")
+		}
+	}
 
 	art := testArticle("n1", "guildA", "Notice", "The ferry resumes on Monday.")
 	if err := conformAdd(a, art, AddOptions{}); err != nil {

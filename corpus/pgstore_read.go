@@ -223,3 +223,26 @@ func (s *PGStore) ScopesOf(ctx context.Context, id string) ([]string, error) {
 	}
 	return scopes, nil
 }
+
+// Digest names one stored article and its content: enough for a process
+// to tell which articles it holds in memory differ from the store without
+// reading any body.
+type Digest struct {
+	Scope, ID string
+	Hash      string // Article.Hash: changes when the article is replaced
+}
+
+// Digests returns the scope, ID and content hash of every stored article,
+// so that a process that may have missed changes (its LISTEN connection
+// was lost) finds which articles to read again.
+func (s *PGStore) Digests(ctx context.Context) ([]Digest, error) {
+	rows, err := s.pool.Query(ctx, `SELECT scope, id, hash FROM articles`)
+	if err != nil {
+		return nil, fmt.Errorf("article digests: %w", s.explain(err))
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Digest])
+	if err != nil {
+		return nil, fmt.Errorf("article digests: %w", s.explain(err))
+	}
+	return out, nil
+}

@@ -95,10 +95,17 @@ func analyseInto(buf [][]string, an *analyzer, a *corpus.Article, ps []corpus.Pa
 	return out
 }
 
-// addAnalysed is add with the terms of each passage already computed.
+// addAnalysed is add with the terms of each passage already computed. An
+// article already indexed under the same scope and ID is replaced in the
+// same critical section: a change another process announced and the resync
+// after a lost connection may both index one article, and it must never be
+// found twice.
 func (ix *index) addAnalysed(ctx context.Context, a *corpus.Article, ps []corpus.Passage, terms [][]string, vecs [][]float32) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if err := ix.removeLocked(ctx, a.Scope, a.ID); err != nil {
+		return err
+	}
 	col, err := ix.collection(a.Scope)
 	if err != nil {
 		return err
@@ -139,6 +146,10 @@ func indexText(a *corpus.Article, p corpus.Passage) string {
 func (ix *index) remove(ctx context.Context, scope, id string) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	return ix.removeLocked(ctx, scope, id)
+}
+
+func (ix *index) removeLocked(ctx context.Context, scope, id string) error {
 	key := articleKey(scope, id)
 	docs := ix.byKey[key]
 	delete(ix.byKey, key)
@@ -163,6 +174,20 @@ func (ix *index) remove(ctx context.Context, scope, id string) error {
 		ix.dead = 0
 	}
 	return nil
+}
+
+// digests returns the content hash of every article indexed, by
+// articleKey.
+func (ix *index) digests() map[string]string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make(map[string]string, len(ix.byKey))
+	for key, docs := range ix.byKey {
+		if len(docs) > 0 {
+			out[key] = ix.entries[docs[0]].article.Hash
+		}
+	}
+	return out
 }
 
 func (ix *index) alive(n int) bool { return ix.live[n] }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/corpus/pgtest"
 )
@@ -80,5 +82,121 @@ func TestChangesReachOtherEngines(t *testing.T) {
 	e0b, _ := open(0) // a restart of process 0
 	if n := e0b.PassagesByScope(); n[g1] != 0 || n[corpus.GlobalScope] != 0 {
 		t.Errorf("process 0 after a restart holds %v; want nothing of shard 1, no removed article", n)
+	}
+}
+
+// TestResyncAfterListenerLost: the LISTEN connection of a following
+// engine is terminated by the server; an article is added and another
+// removed through another process's store before it reconnects, so neither
+// change is announced to it. Once it listens again, it answers from the
+// new article and no longer from the removed one, having refreshed exactly
+// those two; a further resync finds nothing to do.
+func TestResyncAfterListenerLost(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	open := func() (*Engine, *corpus.PGStore) {
+		store, err := corpus.OpenPG(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		e, err := New(ctx, store, NewLocalEmbedder(0), Config{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, store
+	}
+	writer, _ := open()
+	follower, store := open()
+	resynced := make(chan int, 10)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		store.Listen(ctx, slog.New(slog.DiscardHandler), func(c corpus.Change) {
+			if !c.Resync() {
+				if err := follower.Refresh(ctx, c.Scope, c.ID); err != nil {
+					t.Errorf("refresh: %v", err)
+				}
+				return
+			}
+			n, err := follower.Resync(ctx)
+			if err != nil {
+				t.Errorf("resync: %v", err)
+			}
+			resynced <- n
+		})
+	}()
+	defer func() { cancel(); <-listening }()
+	nextResync := func() int {
+		t.Helper()
+		select {
+		case n := <-resynced:
+			return n
+		case <-time.After(10 * time.Second):
+			t.Fatal("no resync within 10 s of (re)connecting")
+			return 0
+		}
+	}
+	if n := nextResync(); n != 0 {
+		t.Errorf("first resync of an engine just loaded refreshed %d articles, want 0", n)
+	}
+	add := func(id, body string) {
+		t.Helper()
+		if _, _, err := writer.Add(ctx, corpus.Article{ID: id, Scope: corpus.GlobalScope, Title: id, Body: body}, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answers := func(q, want string) bool {
+		ans, err := follower.Answer(ctx, Question{Text: q})
+		return err == nil && strings.Contains(ans.Text, want)
+	}
+	eventually := func(what string, within time.Duration, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(within); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("not within %v: %s", within, what)
+			}
+		}
+	}
+	const ferryQ, ferryA = "When does the harbour ferry resume service?", "resumes service on Monday"
+	const tramQ, tramA = "How much will the airport tram line cost?", "120 million euros"
+	add("ferry", "The harbour ferry resumes service on Monday after repairs to its hull.")
+	eventually("the follower answers an announced add", 2*time.Second, func() bool { return answers(ferryQ, ferryA) })
+
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.WithoutCancel(ctx))
+	listeners := func() int {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE application_name = $1 AND datname = current_database()`, corpus.ListenerName).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE application_name = $1 AND datname = current_database()`, corpus.ListenerName); err != nil {
+		t.Fatal(err)
+	}
+	eventually("the listener's backend is gone", 5*time.Second, func() bool { return listeners() == 0 })
+	add("tram", "The council approved a tram line to the airport costing 120 million euros.")
+	if _, err := writer.Remove(ctx, nil, "ferry"); err != nil {
+		t.Fatal(err)
+	}
+	if listeners() != 0 {
+		t.Fatal("the listener reconnected before both changes were made (it waits 1 s): they were announced, nothing to resync")
+	}
+	eventually("the follower answers the article added while it was not listening", 10*time.Second,
+		func() bool { return answers(tramQ, tramA) })
+	eventually("the follower no longer answers the article removed while it was not listening", 2*time.Second,
+		func() bool { return !answers(ferryQ, ferryA) })
+	if n := nextResync(); n != 2 {
+		t.Errorf("the resync after reconnecting refreshed %d articles, want 2 (one added, one removed)", n)
+	}
+	if n, err := follower.Resync(ctx); n != 0 || err != nil {
+		t.Errorf("a second resync refreshed %d articles (%v), want 0: nothing changed", n, err)
 	}
 }

@@ -89,8 +89,13 @@ func followChanges(ctx context.Context, a *app) (stop func()) {
 	go func() {
 		defer close(done)
 		l.Listen(ctx, log, func(c corpus.Change) {
-			if c.ID == "" {
-				log.Warn("changes made while the store connection was down may be missing here until a restart")
+			if c.Resync() {
+				n, err := a.engine.Resync(ctx)
+				if err != nil && ctx.Err() == nil {
+					log.Error("catch up with the store after (re)connecting", "refreshed", n, "err", err)
+				} else if n > 0 {
+					log.Info("caught up with the store", "refreshed", n, "why", "changes made while not listening")
+				}
 				return
 			}
 			if err := a.engine.Refresh(ctx, c.Scope, c.ID); err != nil && ctx.Err() == nil {
