@@ -29,6 +29,7 @@ type Store struct {
 	db       *sql.DB
 	dir      string
 	readOnly bool
+	pin      *sql.Conn // keeps a scratch store's in-memory database alive (OpenScratch)
 }
 
 // DataDirError is a data directory that cannot be used: Problem says why in
@@ -209,7 +210,12 @@ func (s *Store) explain(err error) error {
 func (s *Store) Dir() string { return s.dir }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.pin != nil {
+		s.pin.Close()
+	}
+	return s.db.Close()
+}
 
 // whenFree runs step (migrate or check), retrying while another process
 // (or store) opening the same file at the same moment holds it. SQLite

@@ -80,8 +80,8 @@ type evalStore struct {
 	bodies map[string]string
 }
 
-// evalApp ingests docs into a temporary store (nothing of the user's data
-// is touched), or opens the configured store when docs is empty.
+// evalApp ingests docs into a scratch store (nothing of the user's data is
+// touched), or opens the configured store when docs is empty.
 func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore, func(), error) {
 	if docs == "" {
 		a, err := openApp(ctx, cfg, std)
@@ -91,17 +91,10 @@ func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore
 		bodies, err := storedBodies(ctx, a.engine)
 		return evalStore{engine: a.engine, bodies: bodies}, func() { a.Close() }, err
 	}
-	dir, err := os.MkdirTemp("", "briefbot-eval-")
+	store, cleanup, err := scratchStore(ctx, cfg)
 	if err != nil {
 		return evalStore{}, nil, err
 	}
-	cleanup := func() { os.RemoveAll(dir) }
-	store, err := corpus.Open(ctx, dir)
-	if err != nil {
-		cleanup()
-		return evalStore{}, nil, err
-	}
-	cleanup = func() { store.Close(); os.RemoveAll(dir) }
 	logger := newLogger(cfg, std.err)
 	emb, chat := newModels(cfg, logger, nil)
 	engine, err := rag.New(ctx, store, emb, rag.Config{Chat: chat}, logger)
@@ -133,6 +126,32 @@ func evalApp(ctx context.Context, cfg Config, docs string, std stdio) (evalStore
 		return evalStore{}, nil, fmt.Errorf("ingest %s: %w", docs, err)
 	}
 	return evalStore{engine: engine, bodies: bodies}, cleanup, nil
+}
+
+// scratchStore is the throwaway store eval --docs ingests into, never the
+// user's: with SQLite, a store in a temporary folder, removed afterwards,
+// so the run is the SQLite store's own; with PostgreSQL, where no SQLite
+// file may be written, a scratch store in memory (corpus.OpenScratch says
+// why not the shared database). The figures do not depend on which: the
+// engine answers from its in-memory indexes either way.
+func scratchStore(ctx context.Context, cfg Config) (*corpus.Store, func(), error) {
+	if cfg.DatabaseURL != "" {
+		store, err := corpus.OpenScratch(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return store, func() { store.Close() }, nil
+	}
+	dir, err := os.MkdirTemp("", "briefbot-eval-")
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := corpus.Open(ctx, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return store, func() { store.Close(); os.RemoveAll(dir) }, nil
 }
 
 func isSkippable(err error) bool {
