@@ -86,3 +86,38 @@ func TestShardsAsRecommended(t *testing.T) {
 		t.Errorf("%d IDENTIFYs, want 2 (one per shard)", ids)
 	}
 }
+
+// TestShardDropResumesAlone: one bot runs shards 0 and 1 of 2; shard 1's
+// connection drops. A question asked in shard 1's server meanwhile is
+// answered once that shard resumes its session (Discord replays it), shard
+// 1 resumes rather than identifying again, and shard 0, never
+// disconnected, keeps answering in its server.
+func TestShardDropResumesAlone(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{Shards: 2, WaitTimeout: waitLong})
+	lib := runShardBot(t, fake, []int{0, 1}, 2)
+	seedLib(t, lib, corpus.GlobalScope, "Chips act", "The EU agreed a chips act worth 43 billion euros.")
+	ask := func(guild string) discordtest.Interaction {
+		return fake.SlashCommand(member(guild, "3"+guild[1:], "501"), "ask", discordtest.Str("question", "What did the EU agree on chips?"))
+	}
+	before0, before1 := fake.ShardStats(0), fake.ShardStats(1)
+	fake.DropShard(1)
+	missed := ask(guildShard1)
+	if got := allText(fake.AwaitResponse(ask(guildShard0), "answer in shard 0's server", answered)); !strings.Contains(got, "43 billion euros") {
+		t.Errorf("shard 0's server while shard 1 is down: %q", got)
+	}
+	if got := allText(fake.AwaitResponse(missed, "answer to the question asked while shard 1 was down", answered)); !strings.Contains(got, "43 billion euros") {
+		t.Errorf("shard 1's server, asked while it was down: %q", got)
+	}
+	fake.Wait(waitLong, "shard 1 connected again", func() bool { return fake.ShardStats(1).Connected })
+	after0, after1 := fake.ShardStats(0), fake.ShardStats(1)
+	if after1.Resumes != before1.Resumes+1 || after1.Identifies != before1.Identifies || after1.Session != before1.Session {
+		t.Errorf("shard 1 before the drop %+v, after %+v; want one RESUME of the same session", before1, after1)
+	}
+	if after0 != before0 {
+		t.Errorf("shard 0 before %+v, after %+v; want it untouched by shard 1's drop", before0, after0)
+	}
+	if got := allText(fake.AwaitResponse(ask(guildShard1), "answer in shard 1's server after the resume", answered)); !strings.Contains(got, "43 billion euros") {
+		t.Errorf("shard 1's server after the resume: %q", got)
+	}
+}

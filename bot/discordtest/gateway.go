@@ -19,9 +19,11 @@ type gateway struct {
 	sessionID  string
 	seq        int64
 	log        []event
-	identifies int
-	resumes    int
+	identifies int // every shard's, on shard 0's session
+	resumes    int // every shard's, on shard 0's session
 	intents    int64
+	// shardIdentifies and shardResumes are this shard's own.
+	shardIdentifies, shardResumes int
 	// count and others are the sharded sessions (shards.go): this gateway
 	// is shard 0's (or the unsharded session), others hold shards 1..n-1.
 	count  int
@@ -158,6 +160,7 @@ func (s *Server) identify(conn *websocket.Conn, data json.RawMessage) bool {
 	g.identifies++
 	g.intents = id.Intents
 	t := g.bindShardLocked(conn, id.Shard)
+	t.shardIdentifies++
 	t.sessionID = fmt.Sprintf("session-%d", g.identifies)
 	ready, _ := json.Marshal(map[string]any{
 		"v": 10, "session_id": t.sessionID, "resume_gateway_url": s.GatewayURL(),
@@ -211,6 +214,7 @@ func (s *Server) resume(conn *websocket.Conn, data json.RawMessage) bool {
 		return true
 	}
 	g.resumes++
+	t.shardResumes++
 	if t.conn != nil && t.conn != conn {
 		t.conn.Close()
 	}
@@ -252,40 +256,85 @@ func (s *Server) Dispatch(typ string, payload any) {
 	s.gw.mu.Unlock()
 }
 
-// Drop closes the gateway connection abruptly, without a close frame, as a
-// network failure would; the client is expected to reconnect and RESUME.
+// Drop closes every shard's gateway connection abruptly, without a close
+// frame, as a network failure would; the client is expected to reconnect
+// and RESUME. DropShard closes one shard's.
 func (s *Server) Drop() {
+	s.eachShard(-1, func(t *gateway) {
+		t.conn.UnderlyingConn().Close()
+		t.conn, t.ready = nil, false
+	})
+}
+
+// DropShard is Drop for shard n's connection only (0 when unsharded).
+func (s *Server) DropShard(n int) {
+	s.eachShard(n, func(t *gateway) {
+		t.conn.UnderlyingConn().Close()
+		t.conn, t.ready = nil, false
+	})
+}
+
+// CloseGateway closes every shard's gateway connection with a close code,
+// as Discord does, e.g. 4004 when the token was reset while the bot ran.
+// CloseShard closes one shard's.
+func (s *Server) CloseGateway(code int) { s.CloseShard(-1, code) }
+
+// CloseShard is CloseGateway for shard n's connection only (n -1: every
+// shard's).
+func (s *Server) CloseShard(n, code int) {
+	s.eachShard(n, func(t *gateway) {
+		closeWith(t.conn, code)
+		t.conn.Close()
+		t.conn, t.ready = nil, false
+	})
+}
+
+// eachShard calls fn, under the gateway lock, with the session of shard n
+// (n -1: of every shard) if it has a connection.
+func (s *Server) eachShard(n int, fn func(t *gateway)) {
 	g := &s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, t := range g.allLocked() {
-		if t.conn != nil {
-			t.conn.UnderlyingConn().Close()
-			t.conn, t.ready = nil, false
+	for i, t := range g.shardsLocked() {
+		if (n < 0 || n == i) && t != nil && t.conn != nil {
+			fn(t)
 		}
 	}
 }
 
-// CloseGateway closes the gateway connection with a close code, as Discord
-// does, e.g. 4004 when the token was reset while the bot ran.
-func (s *Server) CloseGateway(code int) {
-	g := &s.gw
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, t := range g.allLocked() {
-		if t.conn != nil {
-			closeWith(t.conn, code)
-			t.conn.Close()
-			t.conn, t.ready = nil, false
-		}
-	}
-}
-
-// GatewayStats reports how many sessions were identified and resumed, the
-// intents of the last IDENTIFY, and whether a session is connected now.
+// GatewayStats reports how many sessions were identified and resumed on
+// every shard, the intents of the last IDENTIFY, and whether every shard
+// that identified is connected now. ShardStats reports one shard.
 func (s *Server) GatewayStats() (identifies, resumes int, intents int64, connected bool) {
 	g := &s.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.identifies, g.resumes, g.intents, g.conn != nil && g.ready
+	connected = g.conn != nil && g.ready
+	for _, t := range g.shardsLocked() {
+		if t != nil && t.sessionID != "" && (t.conn == nil || !t.ready) {
+			connected = false
+		}
+	}
+	return g.identifies, g.resumes, g.intents, connected
+}
+
+// ShardStats is one shard's session as the fake sees it.
+type ShardStats struct {
+	Identifies, Resumes int    // IDENTIFYs and RESUMEs for this shard
+	Session             string // the session ID of its last IDENTIFY
+	Connected           bool   // identified or resumed on a live connection
+}
+
+// ShardStats reports shard n's session (0 when unsharded).
+func (s *Server) ShardStats(n int) ShardStats {
+	g := &s.gw
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	shards := g.shardsLocked()
+	if n < 0 || n >= len(shards) || shards[n] == nil {
+		return ShardStats{}
+	}
+	t := shards[n]
+	return ShardStats{Identifies: t.shardIdentifies, Resumes: t.shardResumes, Session: t.sessionID,
+		Connected: t.conn != nil && t.ready}
 }

@@ -55,6 +55,19 @@ func (g *gateway) allLocked() []*gateway {
 	return out
 }
 
+// shardsLocked is every shard's session indexed by shard number (the
+// unsharded session is shard 0); a shard not identified yet is nil.
+func (g *gateway) shardsLocked() []*gateway {
+	out := []*gateway{g}
+	for n, t := range g.others {
+		for len(out) <= n {
+			out = append(out, nil)
+		}
+		out[n] = t
+	}
+	return out
+}
+
 // bySessionLocked finds the shard session a RESUME names.
 func (g *gateway) bySessionLocked(id string) *gateway {
 	for _, t := range g.allLocked() {
