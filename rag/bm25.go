@@ -24,6 +24,11 @@ type bm25Shard struct {
 	maxDoc   int // highest entry index added
 	// scratch holds score buffers for search (one per concurrent query).
 	scratch *sync.Pool
+	// names counts the capitalised names of the scope's passages by their
+	// initials ("eu": "european union": 3), so that a question's acronym
+	// finds the name the corpus spells out (see expansions). Counts are not
+	// lowered on removal; a name whose words are gone is ignored.
+	names map[string]map[string]int
 }
 
 // termPostings are a term's postings (dead documents' included until
@@ -39,7 +44,7 @@ type posting struct {
 }
 
 func newBM25Shard() *bm25Shard {
-	return &bm25Shard{terms: make(map[string]*termPostings),
+	return &bm25Shard{terms: make(map[string]*termPostings), names: make(map[string]map[string]int),
 		scratch: &sync.Pool{New: func() any { return new(scoreBuf) }}}
 }
 

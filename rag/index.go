@@ -120,6 +120,7 @@ func (ix *index) addAnalysed(ctx context.Context, a *corpus.Article, ps []corpus
 		ix.lens = append(ix.lens, int32(len(terms[i])))
 		ix.byKey[key] = append(ix.byKey[key], n)
 		shard.add(n, terms[i])
+		shard.addNames(p.Text)
 		if usable(vecs[i]) { // never a zero or NaN vector: BM25 alone finds this passage
 			docs = append(docs, chromem.Document{ID: strconv.Itoa(n), Embedding: vecs[i]})
 		}

@@ -110,6 +110,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		}
 	}
 	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
+	boostSources(r.question, ranked, ix)
 	if t.refuses() {
 		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
 	}
@@ -166,22 +167,41 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 // fit fits the question's words to the visible passages' vocabulary
 // (see fitWords). A name the corpus also writes as an acronym ranks on
 // both, and the answer must cover the acronym, which the name's words
-// together cover too (see withAliases).
+// together cover too (see withAliases); an acronym the corpus also spells
+// out ranks on both the same way (see expansions).
 func (r *retrieval) fit(e *Engine, stats keywordStats) {
 	q := r.question + "\n" + r.previousQuestion
 	r.topic, r.thread, r.words = e.fitWords(stats, r.topic, q), e.fitWords(stats, r.thread, q), e.fitWords(stats, r.words, q)
-	for _, a := range acronyms(stats, r.question) {
+	for _, a := range acronyms(stats, e.index.alive, r.question) {
 		if slices.Contains(r.words, a.short) {
 			continue
 		}
 		r.words = append(r.words, a.short)
 		r.topic = replaceName(r.topic, a)
-		if r.aliases == nil {
-			r.aliases = map[string][]string{}
-		}
+		r.alias(e.an, a)
+	}
+	for _, a := range expansions(stats, e.index.alive, r.question) {
 		for _, w := range a.words {
-			r.aliases[e.an.stem(a.short)] = append(r.aliases[e.an.stem(a.short)], e.an.stem(w))
+			if !slices.Contains(r.words, w) {
+				r.words = append(r.words, w)
+			}
 		}
+		r.alias(e.an, a)
+	}
+}
+
+// alias lets the name's words together cover its acronym (see
+// withAliases).
+func (r *retrieval) alias(an *analyzer, a acronym) {
+	if r.aliases == nil {
+		r.aliases = map[string][]string{}
+	}
+	short := an.stem(a.short)
+	if len(r.aliases[short]) > 0 {
+		return
+	}
+	for _, w := range a.words {
+		r.aliases[short] = append(r.aliases[short], an.stem(w))
 	}
 }
 

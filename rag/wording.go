@@ -89,7 +89,7 @@ func (e *Engine) respell(st keywordStats, w string) string {
 	}
 	// A typo of an inflected form ("denounse" for "denounced"): one edit,
 	// by the same rule, from a stem of the corpus.
-	if s := mostFrequent(st, edits(e.an.stem(w), len(w) >= 8), stemMark); s != "" {
+	if s := mostFrequent(st, sameLength(edits(e.an.stem(w), len(w) >= 8), len(e.an.stem(w))), stemMark); s != "" {
 		if v, ok := e.an.wordOf(s); ok {
 			return v
 		}
@@ -164,6 +164,10 @@ func abs(x int) int { return max(x, -x) }
 // must be a neighbouring key unless w has eight letters or more: a
 // shorter word one letter from another ("exports", "experts") is more
 // likely a word of its own than a typo.
+//
+// The first letter is never changed: it is the letter typists get wrong
+// least, and changing it mostly makes another word ("witches",
+// "switches"; "detailing", "retailing").
 func oneEdit(w string) []string {
 	return edits(w, len(w) >= 8)
 }
@@ -171,7 +175,7 @@ func oneEdit(w string) []string {
 func edits(w string, anySubstitution bool) []string {
 	const letters = "abcdefghijklmnopqrstuvwxyz"
 	var out []string
-	for i := 0; i <= len(w); i++ {
+	for i := 1; i <= len(w); i++ {
 		if i < len(w) {
 			out = append(out, w[:i]+w[i+1:])
 			if i+1 < len(w) {
@@ -190,35 +194,15 @@ func edits(w string, anySubstitution bool) []string {
 	return out
 }
 
-// acronym is a short form the corpus uses for a name in the question.
-type acronym struct {
-	short string   // "eu"
-	words []string // "european", "union"
-}
-
-// acronyms returns the acronyms of the question's names that the corpus
-// uses: "the European Union" gives "eu" when some passage has "EU".
-func acronyms(st keywordStats, question string) []acronym {
-	var out []acronym
-	var initials []rune
-	var words []string
-	flush := func() {
-		if a := strings.ToLower(string(initials)); len(initials) >= 2 && st.df(a) > 0 {
-			out = append(out, acronym{short: a, words: words})
-		}
-		initials, words = initials[:0], nil
-	}
-	for _, f := range strings.FieldsFunc(question, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		r, lower := []rune(f), strings.ToLower(f)
-		switch {
-		case len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) && !stopwords[lower] && !politeWords[lower]:
-			initials, words = append(initials, r[0]), append(words, lower)
-		case len(initials) > 0 && (lower == "of" || lower == "for" || lower == "and"):
-			// "Bank of England": joins the name
-		default:
-			flush()
+// sameLength keeps the candidates of n letters: a stem one letter longer
+// or shorter is another word more often than a typo ("single" is not
+// "singing", "animal" not "aims"); inflections are the stems' job.
+func sameLength(cands []string, n int) []string {
+	out := cands[:0]
+	for _, c := range cands {
+		if len(c) == n {
+			out = append(out, c)
 		}
 	}
-	flush()
 	return out
 }
