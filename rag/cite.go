@@ -26,7 +26,8 @@ import (
 //     pieces. A spliced quote is verified only when every piece has at least
 //     minSpliceWords words and all pieces appear, in order, within ONE
 //     sentence of one passage: "…" may skip words inside a sentence, never
-//     a sentence boundary or a paragraph. Otherwise the whole quote is
+//     a sentence boundary, a paragraph, or a list item or table row (see
+//     splitItems). Otherwise the whole quote is
 //     unverified (its pieces are not checked one by one: two true pieces
 //     joined across sentences still misquote).
 //   - A verified quote is shown as our stored text in “curly quotes”
