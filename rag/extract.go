@@ -193,8 +193,9 @@ func nothingFrom(t timing, nearest *corpus.Article) string {
 }
 
 // candidateSentences scores every sentence of the top passages by the
-// share of the question's idf mass it contains; words of the article title
-// and the passage heading count half (they frame the sentence). Sorted
+// share of the question's idf mass it contains; words of the article's
+// title, source and date and of the passage heading count half (they
+// frame the sentence, see frameText). Sorted
 // best first, ties by rank order.
 func (e *Engine) candidateSentences(r retrieval) []sentence {
 	best := e.sentencesOf(r, fromPassages)
@@ -211,7 +212,7 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 	context := e.topStems(r)
 	var out []sentence
 	for hi, h := range r.hits[:min(n, len(r.hits))] {
-		frame := withAliases(e.an.stemSet(h.Article.Title+"\n"+h.Passage.Heading), r.aliases)
+		frame := withAliases(e.an.stemSet(frameText(h)), r.aliases)
 		for _, rg := range corpus.Sentences(h.Passage.Text) {
 			if !informative(h.Passage.Text[rg[0]:rg[1]]) {
 				continue
@@ -353,4 +354,16 @@ func (e *Engine) topStems(r retrieval) map[string]bool {
 		}
 	}
 	return withAliases(seen, r.aliases)
+}
+
+// frameText is what frames a passage's sentences: its article's title,
+// source and date, and the passage's heading. A question naming the
+// source or the day ("the TechCrunch report published on October 6") is
+// about the article; its sentences seldom repeat those words.
+func frameText(h Hit) string {
+	date := ""
+	if !h.Article.DateGuessed && !h.Article.Published.IsZero() {
+		date = h.Article.Published.Format("January 2, 2006")
+	}
+	return h.Article.Title + "\n" + h.Article.Source + "\n" + date + "\n" + h.Passage.Heading
 }
