@@ -282,16 +282,18 @@ func (e *Engine) contentWords(words []string) []string {
 }
 
 // questionWeights gives each stem of the question (and of a follow-up's
-// thread) the idf of its word
+// thread), but the words naming the kind of answer asked for (see
+// typeNouns), the idf of its word
 // over the visible passages (the rarest word, if two share a stem), in the
 // order the question uses them: sums over a map's random order would
 // differ in the last bits and break ties differently from run to run.
 func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 	var out []stemWeight
 	at := map[string]int{}
+	typeWords := typeNouns(r.question)
 	add := func(words []string, thread bool) {
 		for _, w := range words {
-			if questionFiller[w] {
+			if questionFiller[w] || (!thread && typeWords[w]) {
 				continue
 			}
 			st := e.an.stem(w)
