@@ -101,3 +101,30 @@ func TestTypeNounsDoNotCount(t *testing.T) {
 		t.Errorf("which country: %q (%.2f), want the answer to where: %q (%.2f)", which.Text, which.Confidence, where.Text, where.Confidence)
 	}
 }
+
+// TestNeighbourHoldsTheAnswer: the sentence matching the question's words
+// names no person, the one before it does: both are quoted for "who", in
+// the article's order; a question asking for no kind of answer gets only
+// the matching sentence.
+func TestNeighbourHoldsTheAnswer(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "pick", Title: "Ticket", Body: "Harris chose Tim Walz as her running mate on Tuesday. " +
+		"The pick came after weeks of vetting of candidates for the vice presidential slot."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	who, err := e.Answer(ctx, Question{Text: "Who was the pick after weeks of vetting for the vice presidential slot?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(who.Citations) != 2 || !strings.Contains(who.Citations[0].Quote, "Tim Walz") || !strings.Contains(who.Citations[1].Quote, "weeks of vetting") {
+		t.Errorf("who: %q, want the sentence naming Tim Walz, then the one matching the question", who.Text)
+	}
+	what, err := e.Answer(ctx, Question{Text: "What happened after weeks of vetting for the vice presidential slot?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(what.Citations) != 1 {
+		t.Errorf("what: %q, want only the matching sentence", what.Text)
+	}
+}

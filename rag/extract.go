@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		if len(best) == 0 || confidence < minCoverage {
 			return notCoveredSentence, nil, confidence
 		}
-		chosen = pickQuotes(r, best)
+		chosen = withNeighbour(r, best, pickQuotes(r, best))
 	}
 	if len(chosen) == 0 {
 		return notCoveredSentence, nil, 0
@@ -368,4 +369,57 @@ func frameText(h Hit) string {
 		date = h.Article.Published.Format("January 2, 2006")
 	}
 	return h.Article.Title + "\n" + h.Article.Source + "\n" + date + "\n" + h.Passage.Heading
+}
+
+// withNeighbour adds to the quotes the sentence next to the best one when
+// the question asks for a number, date, person or place, no quote holds
+// one and that neighbour does: a brief often names its topic in one
+// sentence and the answer in the next ("Trump named Ohio Sen. JD Vance as
+// his running mate… The pair will hit the campaign trail amid an ongoing
+// investigation into the assassination attempt…"). The quotes stay within
+// maxQuotes.
+func withNeighbour(r retrieval, best, chosen []sentence) []sentence {
+	t := typeOf(r.question)
+	if t == anyAnswer || len(chosen) == 0 || len(chosen) == maxQuotes {
+		return chosen
+	}
+	asked := map[string]bool{}
+	forEachWord(r.question, func(w string) { asked[w] = true })
+	text := func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
+	for _, c := range chosen {
+		if t.holds(text(c), asked) {
+			return chosen
+		}
+	}
+	before, after := neighbours(best, chosen[0])
+	for _, i := range []int{after, before} {
+		if i < 0 || !t.holds(text(best[i]), asked) || slices.ContainsFunc(chosen, func(s sentence) bool {
+			return s.hit == best[i].hit && s.start == best[i].start
+		}) {
+			continue
+		}
+		if i == before {
+			return append([]sentence{best[i]}, chosen...)
+		}
+		return append(chosen[:1:1], append([]sentence{best[i]}, chosen[1:]...)...)
+	}
+	return chosen
+}
+
+// neighbours returns the indexes in best of the sentences just before and
+// just after c in its passage, or -1.
+func neighbours(best []sentence, c sentence) (before, after int) {
+	before, after = -1, -1
+	for i, s := range best {
+		if s.hit != c.hit {
+			continue
+		}
+		if s.end <= c.start && (before < 0 || s.end > best[before].end) {
+			before = i
+		}
+		if s.start >= c.end && (after < 0 || s.start < best[after].start) {
+			after = i
+		}
+	}
+	return before, after
 }
