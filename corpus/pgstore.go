@@ -33,10 +33,10 @@ const (
 	lockFeeds int64 = 0x62726965_66000003
 )
 
-// PGStore is the store in PostgreSQL (BRIEFBOT_DATABASE_URL): the same
-// articles, passages, cached embeddings, votes and feeds as Store, with the
-// same rules, shared by every process of a deployment. Every change is one
-// transaction, so an article is fully present or absent after a crash.
+// PGStore is the store in PostgreSQL: the same articles, passages, cached
+// embeddings, votes and feeds as Store, with the same rules, shared by
+// every process of a deployment. Every change is one transaction, so an
+// article is fully present or absent after a crash.
 type PGStore struct {
 	pool   *pgxpool.Pool
 	where  string // database and host, for messages (never the password)
@@ -44,13 +44,22 @@ type PGStore struct {
 	lease  feedLease
 }
 
+// OpenPG's errors for an address that cannot be used; the caller names
+// the setting it came from.
+var (
+	// ErrNotPostgresURL: the address cannot be parsed as a PostgreSQL one.
+	ErrNotPostgresURL = errors.New("not a PostgreSQL address such as postgres://user:password@host/briefbot")
+	// ErrUnreachable: no PostgreSQL answers at the address (the server is
+	// down, the host or socket is wrong, or the login is refused).
+	ErrUnreachable = errors.New("cannot reach PostgreSQL")
+)
+
 // OpenPG connects to the PostgreSQL database at url (postgres://…) and
 // brings its schema up to date.
 func OpenPG(ctx context.Context, url string) (*PGStore, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil { // pgconn leaves the password out of its message
-		return nil, fmt.Errorf("open store: BRIEFBOT_DATABASE_URL is not a PostgreSQL address such as "+
-			"postgres://user:password@host/briefbot: %w", err)
+		return nil, fmt.Errorf("open store: %w: %w", ErrNotPostgresURL, err)
 	}
 	where := fmt.Sprintf("database %q on %s", cfg.ConnConfig.Database, cfg.ConnConfig.Host)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -60,8 +69,7 @@ func OpenPG(ctx context.Context, url string) (*PGStore, error) {
 	s := &PGStore{pool: pool, where: where, origin: newOrigin()}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open store: cannot reach PostgreSQL (%s): %w; check BRIEFBOT_DATABASE_URL "+
-			"and that the server is running", where, err)
+		return nil, fmt.Errorf("open store: %w (%s): %w", ErrUnreachable, where, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()

@@ -85,6 +85,36 @@ func TestDataDirIsAFile(t *testing.T) {
 	}
 }
 
+// TestDatabaseURLUnusable: a BRIEFBOT_DATABASE_URL that cannot be parsed,
+// or where no server answers, is named in the message with what to do,
+// without its password, and nothing is written to the data directory.
+func TestDatabaseURLUnusable(t *testing.T) {
+	for _, tc := range []struct{ name, url, says, advice string }{
+		{"not an address", "postgres://briefbot:s3cret@localhost:99999999/briefbot",
+			"BRIEFBOT_DATABASE_URL: open store: not a PostgreSQL address such as postgres://user:password@host/briefbot: " +
+				"cannot parse `postgres://briefbot:xxxxx@localhost:99999999/briefbot`: invalid port",
+			"; fix it, or leave it unset to use SQLite in the data directory"},
+		{"no server", "postgres://briefbot:s3cret@/briefbot?host=/nonexistent-briefbot-socket-dir",
+			`open store: cannot reach PostgreSQL (database "briefbot" on /nonexistent-briefbot-socket-dir): `,
+			"; check BRIEFBOT_DATABASE_URL and that the server is running"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_, _, err := cliCtx(context.Background(), dir, "", map[string]string{"BRIEFBOT_DATABASE_URL": tc.url}, "list")
+			if err == nil {
+				t.Fatal("list succeeded")
+			}
+			msg := describe(err)
+			if !strings.HasPrefix(msg, tc.says) || !strings.HasSuffix(msg, tc.advice) || strings.Contains(msg, "s3cret") {
+				t.Errorf("message %q\nwant it to start %q and end %q, without the password", msg, tc.says, tc.advice)
+			}
+			if files, _ := os.ReadDir(dir); len(files) != 0 {
+				t.Errorf("the data directory holds %v", files)
+			}
+		})
+	}
+}
+
 // TestAskQuestionsFileChecked is issue 14 item 6: the whole --questions
 // file is checked first; every bad line is reported, nothing is answered;
 // an empty file is an error.

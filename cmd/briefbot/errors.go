@@ -10,8 +10,8 @@ import (
 
 // describe is the one place the command line words an error for its user.
 // Package corpus returns typed errors without flags or settings in them;
-// what to type to fix them (--replace, --data, BRIEFBOT_ALLOW_PRIVATE_URLS)
-// is added here. Errors it does not know are shown as they are.
+// what to type to fix them (--replace, --data, BRIEFBOT_ALLOW_PRIVATE_URLS,
+// BRIEFBOT_DATABASE_URL) is added here. Errors it does not know are shown as they are.
 func describe(err error) string {
 	var (
 		conflict *corpus.ConflictError
@@ -33,6 +33,10 @@ func describe(err error) string {
 	case errors.Is(err, corpus.ErrReadOnly):
 		return err.Error() + "; list and ask work on it, but to add or remove articles run briefbot as a user who may " +
 			"write that folder, or copy the folder and pass --data COPY"
+	case errors.Is(err, corpus.ErrNotPostgresURL):
+		return "BRIEFBOT_DATABASE_URL: " + err.Error() + "; fix it, or leave it unset to use SQLite in the data directory"
+	case errors.Is(err, corpus.ErrUnreachable):
+		return err.Error() + "; check BRIEFBOT_DATABASE_URL and that the server is running"
 	case errors.As(err, &path) && errors.Is(err, fs.ErrNotExist):
 		return "no such file or folder; check the path"
 	case errors.As(err, &path):
