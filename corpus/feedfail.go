@@ -76,6 +76,9 @@ func (s *Store) ItemFailure(ctx context.Context, feedID int64, itemURL string) (
 // RecordItemFailure saves f for itemURL of feedID (nothing when the feed
 // was removed meanwhile).
 func (s *Store) RecordItemFailure(ctx context.Context, feedID int64, itemURL string, f ItemFailure) error {
+	if s.readOnly {
+		return s.errReadOnly()
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO feed_failures (feed_id, url, attempts, next_try, last_error)
 		SELECT id, ?, ?, ?, ? FROM feeds WHERE id = ?
 		ON CONFLICT (feed_id, url) DO UPDATE SET attempts = excluded.attempts, next_try = excluded.next_try,

@@ -33,6 +33,9 @@ type Asked struct {
 // RecordAsked stores a question and its answer and returns its ID, by
 // which votes on the answer find it (see Asked).
 func (s *Store) RecordAsked(ctx context.Context, a Asked) (int64, error) {
+	if s.readOnly {
+		return 0, s.errReadOnly()
+	}
 	if a.At.IsZero() {
 		a.At = time.Now()
 	}
@@ -74,6 +77,9 @@ func (s *Store) Setting(ctx context.Context, scope, key string) (string, error) 
 
 // SetSetting stores a server's setting.
 func (s *Store) SetSetting(ctx context.Context, scope, key, value string) error {
+	if s.readOnly {
+		return s.errReadOnly()
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO guild_settings (scope, key, value) VALUES (?, ?, ?)`, scope, key, value)
 	if err != nil {
 		return fmt.Errorf("save setting %s: %w", key, s.explain(err))

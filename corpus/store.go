@@ -70,10 +70,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	// between concurrent writers.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	var db *sql.DB
 	if readOnly {
-		dsn = readOnlyDSN(dir, path)
+		db, err = openReadOnly(readOnlyDSN(dir, path))
+	} else {
+		db, err = sql.Open("sqlite", dsn)
 	}
-	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
