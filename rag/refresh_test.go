@@ -34,16 +34,31 @@ func TestChangesReachOtherEngines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		listening := make(chan struct{}, 1)
 		go store.Listen(ctx, slog.New(slog.DiscardHandler), func(c corpus.Change) {
-			if err := e.Refresh(ctx, c.Scope, c.ID); err != nil {
+			if c.Resync() {
+				if _, err := e.Resync(ctx); err != nil && ctx.Err() == nil {
+					t.Errorf("resync: %v", err)
+				}
+				select {
+				case listening <- struct{}{}:
+				default: // a later resync: nobody waits for it
+				}
+				return
+			}
+			if err := e.Refresh(ctx, c.Scope, c.ID); err != nil && ctx.Err() == nil {
 				t.Errorf("refresh: %v", err)
 			}
 		})
+		select { // the first resync says it listens
+		case <-listening:
+		case <-time.After(10 * time.Second):
+			t.Fatal("not listening within 10 s")
+		}
 		return e, store
 	}
 	e0, _ := open(0)
 	e1, _ := open(1)
-	time.Sleep(300 * time.Millisecond) // both listen
 	add := func(e *Engine, id, scope, body string) {
 		if _, _, err := e.Add(ctx, corpus.Article{ID: id, Scope: scope, Title: id, Body: body}, corpus.AddOptions{}); err != nil {
 			t.Fatal(err)
