@@ -43,6 +43,8 @@ func TestTypeOf(t *testing.T) {
 		{"How much did the bidder pay?", numberAnswer},
 		{"When did the strike end?", dateAnswer},
 		{"In what year was the law passed?", dateAnswer},
+		{"What is the release date of the game?", dateAnswer},
+		{"What's the premiere date for season 11?", dateAnswer},
 		{"Who succeeded the queen?", personAnswer},
 		{"Where is the newly reopened monument?", placeAnswer},
 		{"Which country recently declared an internal armed conflict?", placeAnswer},
@@ -66,6 +68,7 @@ func TestTypeNouns(t *testing.T) {
 		{"How many people were evacuated?", "many"},
 		{"Starbucks debuted a latte that tastes like which of the following?", "following"},
 		{"What is the name of the storm?", "name"},
+		{"What is the release date of the game?", "date"},
 		{"Which hacker groups did the EU denounce?", ""}, // the topic, not a kind of answer
 		{"What did NATO say about the following week's summit?", ""},
 	}
