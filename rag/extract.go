@@ -42,7 +42,7 @@ type sentence struct {
 // coverage; one with a window and no topic words ("what happened this
 // week?") gets the opening sentence of the window's articles.
 func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, confidence float64) {
-	if r.timing.refuses() && r.inWindow == 0 {
+	if r.emptyWindow() {
 		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	var chosen []sentence
