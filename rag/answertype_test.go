@@ -131,3 +131,24 @@ func TestNeighbourHoldsTheAnswer(t *testing.T) {
 		t.Errorf("what: %q, want only the matching sentence", what.Text)
 	}
 }
+
+// TestAskingSentenceFirst: when a question sets the scene before it asks,
+// the first quote answers what is asked, not the scene.
+func TestAskingSentenceFirst(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "docks", Title: "Harbour news", Body: "Dockers walked out in Rotterdam on Monday morning. " +
+		"Mediators ended the strike in Rotterdam on Friday evening."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Answer(ctx, Question{Text: "Dockers walked out in Rotterdam. What ended the strike?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Mediators") {
+		t.Errorf("first quote of %q, want the sentence on the strike's end", ans.Text)
+	}
+	if got := askingSentence("Who won?"); got != "" {
+		t.Errorf("askingSentence of a one-sentence question = %q, want none", got)
+	}
+}
