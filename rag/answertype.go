@@ -126,3 +126,24 @@ func byAnswerType(question string, best []sentence, text func(sentence) string) 
 		best[i] = f.s
 	}
 }
+
+// typeNounRE finds the words of a question that name the kind of its
+// answer rather than its topic: "which country", "what type of event",
+// "how many", "which of the following", "the name of". The sentence that
+// answers names the country; it seldom says "country".
+var typeNounRE = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:\w+\s+)?(countries|country|nations?|states?|cities|city|towns?|regions?|places?|companies|company|firms?|teams?|persons?|people|types?|kinds?|sorts?|events?|years?|months?|days?|dates?|numbers?|amounts?|percentage|one)\b|\bhow\s+(much|many|old|long|far)\b|\bof\s+the\s+(following)\b|\bthe\s+(name)\s+of\b`)
+
+// typeNouns returns the lower-cased words of question that name the kind
+// of its answer (see typeNounRE): they do not count toward an answer's
+// coverage.
+func typeNouns(question string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range typeNounRE.FindAllStringSubmatch(question, -1) {
+		for _, g := range m[1:] {
+			if g != "" {
+				out[strings.ToLower(g)] = true
+			}
+		}
+	}
+	return out
+}

@@ -2,8 +2,11 @@ package rag
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/corpus"
 )
 
 // TestAnswerTypeFirst: for how many / when / who / where questions, the
@@ -49,5 +52,79 @@ func TestTypeOf(t *testing.T) {
 		if got := typeOf(tc.q); got != tc.want {
 			t.Errorf("typeOf(%q) = %d, want %d", tc.q, got, tc.want)
 		}
+	}
+}
+
+func TestTypeNouns(t *testing.T) {
+	tests := []struct {
+		q    string
+		want string // the words, sorted, space-separated
+	}{
+		{"Which country saw the worst floods?", "country"},
+		{"Which US state is under flood alerts?", "state"},
+		{"Which type of event placed millions under alerts?", "type"},
+		{"How many people were evacuated?", "many"},
+		{"Starbucks debuted a latte that tastes like which of the following?", "following"},
+		{"What is the name of the storm?", "name"},
+		{"Which hacker groups did the EU denounce?", ""}, // the topic, not a kind of answer
+		{"What did NATO say about the following week's summit?", ""},
+	}
+	for _, tc := range tests {
+		var got []string
+		for w := range typeNouns(tc.q) {
+			got = append(got, w)
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("typeNouns(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+// TestTypeNounsDoNotCount: "which country" asks for a country's name; the
+// sentence that answers is as good as it is for "where".
+func TestTypeNounsDoNotCount(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "floods", Title: "Monsoon", Body: "Floods forced thousands from their homes in Pakistan on Monday."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	where, err := e.Answer(ctx, Question{Text: "Where did floods force thousands from their homes?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	which, err := e.Answer(ctx, Question{Text: "Which country did floods force thousands from their homes in?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if which.Refused || which.Text != where.Text || which.Confidence < where.Confidence {
+		t.Errorf("which country: %q (%.2f), want the answer to where: %q (%.2f)", which.Text, which.Confidence, where.Text, where.Confidence)
+	}
+}
+
+// TestNeighbourHoldsTheAnswer: the sentence matching the question's words
+// names no person, the one before it does: both are quoted for "who", in
+// the article's order; a question asking for no kind of answer gets only
+// the matching sentence.
+func TestNeighbourHoldsTheAnswer(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "pick", Title: "Ticket", Body: "Harris chose Tim Walz as her running mate on Tuesday. " +
+		"The pick came after weeks of vetting of candidates for the vice presidential slot."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	who, err := e.Answer(ctx, Question{Text: "Who was the pick after weeks of vetting for the vice presidential slot?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(who.Citations) != 2 || !strings.Contains(who.Citations[0].Quote, "Tim Walz") || !strings.Contains(who.Citations[1].Quote, "weeks of vetting") {
+		t.Errorf("who: %q, want the sentence naming Tim Walz, then the one matching the question", who.Text)
+	}
+	what, err := e.Answer(ctx, Question{Text: "What happened after weeks of vetting for the vice presidential slot?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(what.Citations) != 1 {
+		t.Errorf("what: %q, want only the matching sentence", what.Text)
 	}
 }

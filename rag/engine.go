@@ -18,7 +18,7 @@ type Config struct {
 	Retrieval    string  // RetrieveHybrid (default), RetrieveBM25 or RetrieveVectors
 	// MinCoverage is the least Answer.Confidence (the best quotable
 	// sentence's share of the question's idf-weighted words, eased for
-	// long questions) an extractive answer needs; below it the answer is
+	// long questions, see calibrated) an extractive answer needs; below it the answer is
 	// "The briefings don't cover this." With an LLM the answer is the
 	// model's, and Confidence only describes the quotes. It does not gate
 	// Timeline, which keeps sentences holding timelineMinCoverage of the
@@ -47,8 +47,9 @@ type Config struct {
 const defaultVectorWeight = 0.1
 
 // DefaultMinCoverage was calibrated on the dev sets (see README: the
-// trade-off between refusing unanswerable questions and answerable ones).
-const DefaultMinCoverage = 0.25
+// trade-off between refusing unanswerable questions and answerable ones),
+// with the confidence calibrated as in calibrated.
+const DefaultMinCoverage = 0.2
 
 func (c *Config) defaults() {
 	if c.K <= 0 {

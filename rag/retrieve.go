@@ -56,6 +56,10 @@ type retrieval struct {
 	// nearest is the relevant article dated closest to the window.
 	inWindow int
 	nearest  *corpus.Article
+	// unknownName is set when the question names something (a word
+	// written with a capital, not its first) that no visible passage
+	// holds: the answer's confidence is lowered (see calibrated).
+	unknownName bool
 }
 
 // retrieve ranks the passages visible from q.Scopes for q.Text asked at
@@ -179,6 +183,10 @@ func (r *retrieval) fit(e *Engine, stats keywordStats) {
 		r.words = append(r.words, a.short)
 		r.topic = replaceName(r.topic, a)
 		r.alias(e.an, a)
+	}
+	names := capitalised(r.question)
+	for _, w := range r.topic {
+		r.unknownName = r.unknownName || (names[w] && stats.df(w) == 0 && stats.df(stemMark+e.an.stem(w)) == 0)
 	}
 	for _, a := range expansions(stats, e.index.alive, r.question) {
 		for _, w := range a.words {

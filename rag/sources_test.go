@@ -85,3 +85,29 @@ func TestSourceName(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceAndDateFrameTheAnswer: a question that names an article by its
+// source and date is answered from it, although its sentences repeat
+// neither.
+func TestSourceAndDateFrameTheAnswer(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	arts := []corpus.Article{{ID: "tc", Source: "TechCrunch", Title: "Exchange trial, day three", Published: day("2023-10-06"),
+		Body: "The founder of the exchange denied every charge of fraud in court on Thursday."}}
+	for i := range 20 {
+		arts = append(arts, corpus.Article{ID: fmt.Sprintf("other-%d", i), Source: "Other News", Published: day("2023-09-01"),
+			Title: fmt.Sprintf("Harvest report %d", i), Body: fmt.Sprintf("Farmers brought in harvest number %d early this autumn.", i)})
+	}
+	for _, a := range arts {
+		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ans, err := e.Answer(ctx, Question{Text: "According to the TechCrunch report published on October 6, 2023, what was denied?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || ans.Citations[0].ArticleID != "tc" {
+		t.Errorf("%q (confidence %.2f), want a quote of the TechCrunch article", ans.Text, ans.Confidence)
+	}
+}
