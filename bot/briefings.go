@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -106,8 +105,10 @@ func (b *Bot) show(ctx context.Context, guild, id string) (response, error) {
 	if a.Source != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Source", Value: inert(truncate(oneLine(a.Source), 200)), Inline: true})
 	}
-	if u, err := url.Parse(a.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		e.URL = a.URL
+	// The link is a field showing the URL as it is, not the embed's URL,
+	// which would turn the article's title into a masked link.
+	if link := passageLink(a.URL, ""); link != "" && len(link) <= maxLink {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Link", Value: "<" + link + ">"})
 	}
 	return response{ephemeral: true, msgs: []outMsg{{embeds: []*discordgo.MessageEmbed{e}}}}, nil
 }

@@ -115,7 +115,15 @@ func TestBriefingsListPagesAndShow(t *testing.T) {
 	id := e.lib.last().ID
 	show := e.fake.SlashCommand(by, "briefings", discordtest.Sub("show", discordtest.Str("id", id)))
 	s := e.reply(show, "show", func(m discordtest.Message) bool { return len(m.Embeds) == 1 })[0]
-	if s.Embeds[0].Title != `Local \*bold\* briefing` || s.Embeds[0].Description != "Own text." || s.Embeds[0].URL != "https://news.example/local" {
+	if s.Embeds[0].Title != `Local \*bold\* briefing` || s.Embeds[0].Description != "Own text." {
 		t.Errorf("show embed = %+v", s.Embeds[0])
+	}
+	// The link shows where it goes: never the title's own link (a masked link).
+	shown := false
+	for _, f := range s.Embeds[0].Fields {
+		shown = shown || f.Value == "<https://news.example/local>"
+	}
+	if em := s.Embeds[0]; em.URL != "" || !shown {
+		t.Errorf("show embed URL %q, fields %+v: want the link shown as <https://news.example/local>, the title unlinked", em.URL, em.Fields)
 	}
 }

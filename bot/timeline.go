@@ -26,7 +26,8 @@ func timelineCommand(b *Bot) *command {
 }
 
 // runTimeline answers /timeline: one line per article, its date, the
-// quote (our stored text) and a link to the passage.
+// quote (our stored text) and a link to the passage, shown as the URL it
+// is, never a masked link, and without an embed preview.
 func (b *Bot) runTimeline(ctx context.Context, c *call) (response, error) {
 	topic := c.str("topic")
 	if topic == "" {
@@ -44,8 +45,8 @@ func (b *Bot) runTimeline(ctx context.Context, c *call) (response, error) {
 	var lines []string
 	for _, ct := range cites {
 		title := escapeMarkdown(truncate(oneLine(ct.Title), 80))
-		if link := passageLink(ct.URL, ct.Quote); link != "" {
-			title = "[" + title + "](" + link + ")"
+		if link := passageLink(ct.URL, ct.Quote); link != "" && len(link) <= maxLink {
+			title += " <" + link + ">" // the URL as it is: a masked link's text could name another site
 		}
 		lines = append(lines, fmt.Sprintf("`%s` “%s” — %s", formatDate(ct.Published, ct.DateGuessed),
 			escapeMarkdown(truncate(oneLine(ct.Quote), 300)), title))

@@ -13,7 +13,8 @@ import (
 //     numbered 1..len(hits); other numbers are removed.
 //   - A quote is text between quote marks of any common style (see
 //     quoteMarks in cite_quotes.go: "…", “…”, „…“, ‘…’, '…', ‚…‘, «…», »…«,
-//     ‹…›, ＂…＂, 「…」, 『…』) or a Markdown block-quote line "> …". It
+//     ‹…›, ＂…＂, 「…」, 『…』, ｢…｣, ﹁…﹂, ❝…❞, ❛…❜ and more) or a Markdown
+//     block-quote line "> …". It
 //     belongs to the first marker after it on the same line, at most
 //     quoteReach bytes on and with no other quote in between.
 //   - A quote is verified when it is found in a given passage, tolerant of
@@ -25,7 +26,8 @@ import (
 //     pieces. A spliced quote is verified only when every piece has at least
 //     minSpliceWords words and all pieces appear, in order, within ONE
 //     sentence of one passage: "…" may skip words inside a sentence, never
-//     a sentence boundary or a paragraph. Otherwise the whole quote is
+//     a sentence boundary, a paragraph, or a list item or table row (see
+//     splitItems). Otherwise the whole quote is
 //     unverified (its pieces are not checked one by one: two true pieces
 //     joined across sentences still misquote).
 //   - A verified quote is shown as our stored text in “curly quotes”
@@ -34,8 +36,8 @@ import (
 //     Citation.Spans holds each piece's byte range: never the model's copy.
 //   - A quote found nowhere loses its quote marks (its words stay). Then
 //     every quote mark left outside a verified quote is removed: marks that
-//     are never apostrophes always, ’ and ' where they open a word, and ">"
-//     opening a line. No unchecked text is ever shown as a quote.
+//     are never apostrophes always, ’ and ' where they follow no letter or
+//     digit, and ">" opening a line. No unchecked text is ever shown as a quote.
 //   - A marker without a verified quote cites its passage unverified:
 //     Verified=false, Quote empty (Start == End == the passage start).
 //   - A verified quote with no marker gets one right after it.

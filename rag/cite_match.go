@@ -20,13 +20,38 @@ type passageIndex struct {
 func indexPassage(text string) passageIndex {
 	f := fold(text)
 	px := passageIndex{f: f}
-	for _, s := range corpus.Sentences(text) {
-		lo, hi := sort.SearchInts(f.start, s[0]), sort.SearchInts(f.start, s[1])
-		if lo < hi {
-			px.sentences = append(px.sentences, [2]int{lo, hi})
+	for _, sent := range corpus.Sentences(text) {
+		for _, s := range splitItems(text, sent) {
+			lo, hi := sort.SearchInts(f.start, s[0]), sort.SearchInts(f.start, s[1])
+			if lo < hi {
+				px.sentences = append(px.sentences, [2]int{lo, hi})
+			}
 		}
 	}
 	return px
+}
+
+// listItem matches a line that starts a list item ("- ", "* ", "+ ", "• ",
+// "1. ", "2) ") or a table row ("|").
+var listItem = regexp.MustCompile(`^[ \t]*(?:[-*+•]\s|\d{1,3}[.)]\s|\|)`)
+
+// splitItems cuts a sentence s of text at each line that starts a list
+// item or table row, or follows a table row: items often end without a
+// full stop, and "…" must not join two of them into one claim.
+func splitItems(text string, s [2]int) [][2]int {
+	var out [][2]int
+	start := s[0]
+	for i := s[0]; i < s[1]; i++ {
+		if text[i] != '\n' {
+			continue
+		}
+		prevLine := text[strings.LastIndexByte(text[:i], '\n')+1 : i]
+		if listItem.MatchString(text[i+1:s[1]]) || strings.HasSuffix(strings.TrimSpace(prevLine), "|") {
+			out = append(out, [2]int{start, i})
+			start = i + 1
+		}
+	}
+	return append(out, [2]int{start, s[1]})
 }
 
 // find looks for the folded pieces of a quote and returns their spans in
@@ -99,9 +124,9 @@ func fold(src string) folded {
 			i += w
 			continue
 		case r == '\u00ad' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
-		case strings.ContainsRune("‘’‚‛′ʼ`‹›", r):
+		case strings.ContainsRune("‘’‚‛′ʼ`‹›❛❜", r):
 			emit("'", i, w)
-		case strings.ContainsRune("“”„‟″«»＂「」『』〝〞〟", r):
+		case strings.ContainsRune("“”„‟″«»＂「」『』〝〞〟❝❞｢｣﹁﹂﹃﹄", r):
 			emit(`"`, i, w)
 		case r == '…':
 			emit("...", i, w)

@@ -24,12 +24,19 @@ var quoteMarks = map[rune]string{
 	'‚':  "‘’",
 	'‘':  "’",
 	'\'': "'",
+	'‟':  "”\"",
+	'〝':  "〞〟",
+	'❝':  "❞",
+	'❛':  "❜",
+	'｢':  "｣",
+	'﹁':  "﹂",
+	'﹃':  "﹄",
 }
 
 // alwaysQuote are the marks that are never an apostrophe: outside a
 // verified quote they are always removed. ’ and ' are apostrophes too, and
 // are removed only where they open a word.
-const alwaysQuote = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛"
+const alwaysQuote = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄"
 
 // apostrophes may also be apostrophes (it's, members’, ’90s).
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
@@ -155,9 +162,9 @@ func blockQuote(s string, i int, markers []marker, mi int) (quote, int, bool) {
 // scrubQuoteMarks removes from s every quote mark outside the kept
 // (verified) spans: the marks in alwaysQuote; then the ">" prefix of lines
 // that would show as Markdown block quotes (after blanks or zero-width
-// characters); then ’ and ' where they open a
-// word (after a non-word, before a word), right to left so that each
-// decision sees its final right-hand neighbour.
+// characters); then ’ and ' wherever they follow no letter or digit (an
+// apostrophe always does: it's, members’): one that opens a word or stands
+// alone (' made up ') is a quote mark.
 func scrubQuoteMarks(s string, keep []Span) string {
 	rs := []rune(s)
 	kept := make([]bool, len(rs))
@@ -193,20 +200,12 @@ func scrubQuoteMarks(s string, keep []Span) string {
 		n++
 	}
 	rs, kept = rs[:n], kept[:n]
-	drop := make([]bool, len(rs))
-	next := rune(0) // the nearest rune to the right that stays
-	for i := len(rs) - 1; i >= 0; i-- {
-		if !kept[i] && isApostrophe(rs[i]) && (i == 0 || !isWordRune(rs[i-1])) && isWordRune(next) {
-			drop[i] = true
-			continue
-		}
-		next = rs[i]
-	}
 	var b strings.Builder
 	for i, r := range rs {
-		if !drop[i] {
-			b.WriteRune(r)
+		if !kept[i] && isApostrophe(r) && (i == 0 || !isWordRune(rs[i-1])) {
+			continue
 		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }

@@ -56,18 +56,21 @@ func TestCheckCitationsSplicesAndStyles(t *testing.T) {
 		{
 			name: "every quotation style, verified",
 			answer: `NATO «took note» [3], »took note« [3], ‹took note› [3], ＂took note＂ [3], 「took note」 [3], ` +
-				`『took note』 [3], ‚took note‘ [3], „took note“ [3], 'took note' [3].`,
+				`『took note』 [3], ‚took note‘ [3], „took note“ [3], 'took note' [3], ❝took note❞ [3], ❛took note❜ [3], ` +
+				`｢took note｣ [3], ﹁took note﹂ [3], ﹃took note﹄ [3], 〝took note〞 [3], ‟took note” [3].`,
 			wantText: `NATO “took note” [1], “took note” [1], “took note” [1], “took note” [1], “took note” [1], ` +
-				`“took note” [1], “took note” [1], “took note” [1], “took note” [1].`,
+				`“took note” [1], “took note” [1], “took note” [1], “took note” [1], “took note” [1], “took note” [1], ` +
+				`“took note” [1], “took note” [1], “took note” [1], “took note” [1], “took note” [1].`,
 			want:      []gotCite{{1, 2, true, "took note"}},
 			wantSpans: [][]string{{"took note"}},
 		},
 		{
 			name: "every quotation style, made up",
 			answer: `It said «The EU will impose sanctions of 10 billion euros on China» [1], ‹x1› [1], ＂b＂ [1], 「c」 [1], ` +
-				`『d』 [1], ‚e‘ [1], „f“ [1], 'g h' [1] and »i« [1].`,
-			wantText: `It said The EU will impose sanctions of 10 billion euros on China [1], x1 [1], b [1], c [1], d [1], e [1], f [1], g h [1] and i [1].`,
-			want:     []gotCite{{1, 0, false, ""}},
+				`『d』 [1], ‚e‘ [1], „f“ [1], 'g h' [1] and »i« [1]; ❝j❞ [1], ❛k❜ [1], ｢l｣ [1], ﹁m﹂ [1], ﹃n﹄ [1], 〝o〞 [1], ‟p” [1], ' q r ' [1].`,
+			wantText: `It said The EU will impose sanctions of 10 billion euros on China [1], x1 [1], b [1], c [1], d [1], e [1], f [1], g h [1] and i [1]; ` +
+				`j [1], k [1], l [1], m [1], n [1], o [1], p [1],  q r  [1].`,
+			want: []gotCite{{1, 0, false, ""}},
 		},
 		{
 			name:      "block quotes: checked one is shown as a quote, a made-up one loses its >",
@@ -133,5 +136,38 @@ func TestSpliceAcrossParagraphsOfOnePassage(t *testing.T) {
 	}
 	if strings.ContainsAny(text, "\"“”") {
 		t.Errorf("text %q keeps quote marks around an unverified splice", text)
+	}
+}
+
+// TestSpliceNeverJoinsListItems: list items and table rows often end
+// without a full stop, so the sentence splitter sees one sentence; "…"
+// still may not join two items into one claim. Within one item it may.
+func TestSpliceNeverJoinsListItems(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, answer string
+		verified           bool
+	}{
+		{"bullets", "Briefing\n\n- The minister denies all charges\n- Police say the mayor took bribes\n",
+			`He said "The minister denies … the mayor took bribes" [1].`, false},
+		{"numbered", "Briefing\n\n1. The minister denies all charges\n2) Police say the mayor took bribes\n",
+			`He said "The minister denies … the mayor took bribes" [1].`, false},
+		{"table rows", "| who | what |\n|---|---|\n| The minister denies | all charges |\n| the mayor took bribes | police |\n",
+			`He said "The minister denies … the mayor took bribes" [1].`, false},
+		{"within one item", "Briefing\n\n- Police say the mayor of the town took bribes\n- The minister denies all charges\n",
+			`Police "say the mayor … town took bribes" [1].`, true},
+		{"a wrapped line is no item", "Police say the mayor of the\ntown took bribes in 2023.\n",
+			`Police "say the mayor … town took bribes" [1].`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &corpus.Article{ID: "x", Title: "t", Body: tc.body}
+			hits := []Hit{{Article: a, Passage: corpus.Passage{ID: "x#0", ArticleID: "x", Start: 0, End: len(a.Body), Text: a.Body}}}
+			text, cites := checkCitations(tc.answer, hits)
+			if len(cites) != 1 || cites[0].Verified != tc.verified {
+				t.Fatalf("%q → %q %+v, want verified=%v", tc.answer, text, cites, tc.verified)
+			}
+			if tc.verified != strings.Contains(text, "“") {
+				t.Errorf("shown as %q", text)
+			}
+		})
 	}
 }

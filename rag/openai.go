@@ -115,9 +115,9 @@ func NewOpenAIClient(cfg OpenAIConfig, logger *slog.Logger) *openai.Client {
 func newRetryDoer(cfg OpenAIConfig, logger *slog.Logger) *retryDoer {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ResponseHeaderTimeout = cfg.Timeout
-	var rt http.RoundTripper = tr
+	var rt http.RoundTripper = limitBodies{tr}
 	if cfg.Observe != nil {
-		rt = cfg.Observe(tr)
+		rt = cfg.Observe(rt)
 	}
 	return &retryDoer{
 		client:     &http.Client{Transport: rt},

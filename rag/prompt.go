@@ -34,7 +34,12 @@ var promptTmpl = template.Must(template.New("prompt").Parse(promptText))
 
 // tagLike matches, in a skeleton of the text (see neutralize), anything
 // a model could read as our passage delimiters.
-var tagLike = regexp.MustCompile(`<[\s\p{Z}]*/?[\s\p{Z}]*passage`)
+var tagLike = regexp.MustCompile(`<[\s\p{Z}]*\\?/?[\s\p{Z}]*passage`)
+
+// lookAlikes folds the Cyrillic and Greek letters that look like those of
+// "passage" (NFKC leaves them apart), so that "</pаssage>" with a Cyrillic
+// а is caught too.
+var lookAlikes = strings.NewReplacer("р", "p", "ρ", "p", "а", "a", "α", "a", "ɑ", "a", "ѕ", "s", "е", "e", "ε", "e", "ɡ", "g", "ԍ", "g")
 
 // citeMarker matches [n] markers, stripped from earlier answers whose
 // numbering referred to other passages.
@@ -136,7 +141,9 @@ func historyMessages(turns []Turn) []openai.ChatCompletionMessage {
 // neutralize turns the "<" of every "<passage" and "</passage" into a
 // single angle quote ‹, which the model cannot mistake for our delimiters.
 // Tags are looked for in a skeleton of s: each character NFKC-normalised
-// (full-width ＜／ｐａｓｓａｇｅ and small-form ﹤ become ASCII) and lower-cased,
+// (full-width ＜／ｐａｓｓａｇｅ and small-form ﹤ become ASCII), lower-cased and
+// with Cyrillic and Greek look-alike letters folded (see lookAlikes), and "<\/"
+// (a JSON-escaped slash) read as "</",
 // with format characters (zero-width spaces and joiners, soft hyphens, BOM,
 // bidi controls) and combining marks left out, since a model reads
 // straight through them.
@@ -147,7 +154,7 @@ func neutralize(s string) string {
 		if unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me) {
 			continue
 		}
-		n := strings.ToLower(norm.NFKC.String(string(r)))
+		n := lookAlikes.Replace(strings.ToLower(norm.NFKC.String(string(r))))
 		sk.WriteString(n)
 		for range len(n) {
 			from = append(from, i)

@@ -139,6 +139,9 @@ func TestNeutralizeLookAlikes(t *testing.T) {
 		{"<\u3000/ passage>", "‹\u3000/ passage>"},
 		{"<\u202e/passage>", "‹\u202e/passage>"},
 		{"<p\u0301assage>", "‹p\u0301assage>"},
+		{"</p\u0430ss\u0430ge>", "‹/p\u0430ss\u0430ge>"},
+		{"</\u0440\u03b1\u0455sa\u0261\u0435>", "‹/\u0440\u03b1\u0455sa\u0261\u0435>"},
+		{`<\/passage>`, `‹\/passage>`},
 		{"a < b, and the passage said", "a < b, and the passage said"},
 		{"<passenger>", "<passenger>"},
 	}

@@ -133,7 +133,8 @@ var hostileAnswers = []struct{ name, reply string }{
 	{"splice of one-word pieces", verifiedLead + `Raab said "China … accountable" [1].`},
 	{"every quote style made up", verifiedLead + `It said «The EU will impose sanctions of 10 billion euros on China» [1], ‹Beijing will pay› [1], ` +
 		`＂Nato will retaliate＂ [1], 「China apologised」 [1], 『Hackers were jailed』 [1], ‚Germany left Nato‘ [1], „Fines doubled“ [1], ` +
-		`»Raab resigned« [1] and 'Brussels gave in' [1].`},
+		`»Raab resigned« [1] and 'Brussels gave in' [1]; ❝Nato apologised❞ [1], ❛Paris agreed❜ [1], ｢Tokyo paid｣ [1], ` +
+		`﹁Seoul left﹂ [1], ‟Berlin won” [1] and ' London lost ' [1].`},
 	{"block quotes", verifiedLead + "\n\n> China will pay 10 billion euros [1]\n> The Chinese government must end its systematic cybersabotage [1]\n>>> Nato will strike back"},
 	{"masked and javascript links", verifiedLead + `Details: [https://council.gov.uk/flood-plan](https://evil.example/phish) and [click](javascript:alert(document.cookie)) [1].`},
 	{"headings spoilers fences", verifiedLead + "\n# HEADER\n-# small text\n||spoiler|| and ```\nrm -rf /\n``` done [1]."},
@@ -402,13 +403,13 @@ func walkStrings(v any, f func(string)) {
 }
 
 // neverApostrophe are quotation marks that are not also apostrophes.
-const neverApostrophe = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛"
+const neverApostrophe = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄"
 
 var shownQuoteRE = regexp.MustCompile(`“([^”]*)”`)
 
 // unverifiedQuote describes the first quote in text whose words are not
-// the article's own, or a quote mark (of any style), a word-opening ' or
-// ’, or a block-quote line outside the quotes shown as “…”; "" if none.
+// the article's own, or a quote mark (of any style), a ' or ’ that
+// follows no letter or digit (opening a word or alone), or a block-quote line outside the quotes shown as “…”; "" if none.
 // A shown quote's pieces (split at " … ") must be stored text, and lie in
 // one sentence when there are several.
 func unverifiedQuote(text, body string) string {
@@ -420,12 +421,11 @@ func unverifiedQuote(text, body string) string {
 	rest := shownQuoteRE.ReplaceAllString(text, "Q")
 	for i, r := range rest {
 		prev, _ := utf8.DecodeLastRuneInString(rest[:i])
-		next, _ := utf8.DecodeRuneInString(rest[i+utf8.RuneLen(r):])
 		switch {
 		case strings.ContainsRune(neverApostrophe, r):
 			return fmt.Sprintf("quote mark %c outside a verified quote", r)
-		case (r == '\'' || r == '’') && (i == 0 || !isWordChar(prev)) && isWordChar(next):
-			return fmt.Sprintf("word-opening %c outside a verified quote", r)
+		case (r == '\'' || r == '’') && (i == 0 || !isWordChar(prev)):
+			return fmt.Sprintf("%c opening a word or standing alone outside a verified quote", r)
 		}
 	}
 	if quoteStart.MatchString(rest) {

@@ -237,3 +237,26 @@ func checkNoMentions(t *testing.T, fake *discordtest.Server) {
 		}
 	}
 }
+
+// TestServeTimelineShowsRealLinks: a briefing's title and URL are not the
+// bot's to vouch for, so /timeline shows a source's link as the URL it
+// is (no masked link whose text could name another site) and the title
+// inert.
+func TestServeTimelineShowsRealLinks(t *testing.T) {
+	e := startServe(t)
+	admin := who(guildA, channelA, "502", 1<<5)
+	page := `<html><head><title>[council.gov.uk flood plan](https://evil.example/x)</title>
+<link rel="canonical" href="https://evil.example/phish">
+<meta property="article:published_time" content="2021-03-01T10:00:00Z"></head>
+<body><article><h1>Council flood plan</h1><p>The council approved a flood plan for the river district on Monday, with new barriers along the quay.</p></article></body></html>`
+	add := e.fake.SlashCommand(admin, "briefing", discordtest.Sub("add", e.fake.Attach("file", "flood.html", "text/html", []byte(page))))
+	if got := e.reply(add, "upload", func(m discordtest.Message) bool { return m.Content != "" }).Content; !strings.Contains(got, "Added") {
+		t.Fatalf("add: %q", got)
+	}
+	in := e.fake.SlashCommand(who(guildA, channelA, "501", 0), "timeline", discordtest.Str("topic", "council flood plan barriers"))
+	m := e.reply(in, "timeline", contains("Timeline"))
+	if !strings.Contains(m.Content, "flood plan") || !strings.Contains(m.Content, "<https://evil.example/phish") {
+		t.Errorf("/timeline: %q, want the flood plan's quote and its link shown as the URL it is", m.Content)
+	}
+	checkInert(t, m.Content, false)
+}
