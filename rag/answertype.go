@@ -29,7 +29,7 @@ var questionTypes = []struct {
 	t  answerType
 }{
 	{regexp.MustCompile(`(?i)\bhow\s+(many|much|long|old|far|big|large|high|tall)\b|\bwhat\s+(percentage|percent|share|number|amount|proportion)\b`), numberAnswer},
-	{regexp.MustCompile(`(?i)\bwhen\b|\bwhat\s+(year|month|day|date)\b|\bwhich\s+(year|month|day|date)\b`), dateAnswer},
+	{regexp.MustCompile(`(?i)\bwhen\b|\bwhat\s+(year|month|day|date)\b|\bwhich\s+(year|month|day|date)\b|\bwhat(?:'s|\s+is|\s+was|\s+were|\s+are)\s+the\s+(?:\w+\s+){0,2}date\b`), dateAnswer},
 	{regexp.MustCompile(`(?i)\bwho(m|se)?\b`), personAnswer},
 	{regexp.MustCompile(`(?i)\bwhere\b|\b(what|which)\s+(country|city|state|nation|region|town|province|island|continent)\b`), placeAnswer},
 }
@@ -129,9 +129,10 @@ func byAnswerType(question string, best []sentence, text func(sentence) string) 
 
 // typeNounRE finds the words of a question that name the kind of its
 // answer rather than its topic: "which country", "what type of event",
-// "how many", "which of the following", "the name of". The sentence that
-// answers names the country; it seldom says "country".
-var typeNounRE = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:\w+\s+)?(countries|country|nations?|states?|cities|city|towns?|regions?|places?|companies|company|firms?|teams?|persons?|people|types?|kinds?|sorts?|events?|years?|months?|days?|dates?|numbers?|amounts?|percentage|one)\b|\bhow\s+(much|many|old|long|far)\b|\bof\s+the\s+(following)\b|\bthe\s+(name)\s+of\b`)
+// "how many", "which of the following", "the name of", "the release date
+// of". The sentence that answers names the country; it seldom says
+// "country".
+var typeNounRE = regexp.MustCompile(`(?i)\b(?:which|what)\s+(?:\w+\s+)?(countries|country|nations?|states?|cities|city|towns?|regions?|places?|companies|company|firms?|teams?|persons?|people|types?|kinds?|sorts?|events?|years?|months?|days?|dates?|numbers?|amounts?|percentage|one)\b|\bhow\s+(much|many|old|long|far)\b|\bof\s+the\s+(following)\b|\bthe\s+(name)\s+of\b|\bthe\s+(?:\w+\s+)?(date)\s+(?:of|for)\b`)
 
 // typeNouns returns the lower-cased words of question that name the kind
 // of its answer (see typeNounRE): they do not count toward an answer's

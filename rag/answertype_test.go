@@ -43,6 +43,8 @@ func TestTypeOf(t *testing.T) {
 		{"How much did the bidder pay?", numberAnswer},
 		{"When did the strike end?", dateAnswer},
 		{"In what year was the law passed?", dateAnswer},
+		{"What is the release date of the game?", dateAnswer},
+		{"What's the premiere date for season 11?", dateAnswer},
 		{"Who succeeded the queen?", personAnswer},
 		{"Where is the newly reopened monument?", placeAnswer},
 		{"Which country recently declared an internal armed conflict?", placeAnswer},
@@ -66,6 +68,7 @@ func TestTypeNouns(t *testing.T) {
 		{"How many people were evacuated?", "many"},
 		{"Starbucks debuted a latte that tastes like which of the following?", "following"},
 		{"What is the name of the storm?", "name"},
+		{"What is the release date of the game?", "date"},
 		{"Which hacker groups did the EU denounce?", ""}, // the topic, not a kind of answer
 		{"What did NATO say about the following week's summit?", ""},
 	}
@@ -126,5 +129,26 @@ func TestNeighbourHoldsTheAnswer(t *testing.T) {
 	}
 	if len(what.Citations) != 1 {
 		t.Errorf("what: %q, want only the matching sentence", what.Text)
+	}
+}
+
+// TestAskingSentenceFirst: when a question sets the scene before it asks,
+// the first quote answers what is asked, not the scene.
+func TestAskingSentenceFirst(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "docks", Title: "Harbour news", Body: "Dockers walked out in Rotterdam on Monday morning. " +
+		"Mediators ended the strike in Rotterdam on Friday evening."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Answer(ctx, Question{Text: "Dockers walked out in Rotterdam. What ended the strike?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Mediators") {
+		t.Errorf("first quote of %q, want the sentence on the strike's end", ans.Text)
+	}
+	if got := askingSentence("Who won?"); got != "" {
+		t.Errorf("askingSentence of a one-sentence question = %q, want none", got)
 	}
 }

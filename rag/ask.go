@@ -33,7 +33,7 @@ func (e *Engine) AnswerStream(ctx context.Context, q Question, onDelta func(text
 	ext := Answer{Question: text, Mode: ModeExtractive, Passages: r.hits}
 	ext.Text, ext.Citations, ext.Confidence = e.extract(r, e.cfg.MinCoverage)
 	ext.Refused = len(ext.Citations) == 0
-	if e.cfg.Chat == nil || (r.timing.refuses() && r.inWindow == 0) {
+	if e.cfg.Chat == nil || r.emptyWindow() {
 		return ext, nil // no model, or nothing from the asked period: say so, don't guess
 	}
 	return e.answerLLM(ctx, q, r.hits, ext, onDelta), nil

@@ -47,7 +47,7 @@ func TestUnknownName(t *testing.T) {
 	}{
 		{"When did the Rotterdam harbour reopen?", false},
 		{"When did the Zeebrugge harbour reopen?", true},
-		{"When did the zeebrugge harbour reopen?", false}, // not written as a name
+		{"When did the zeebrugge harbour reopen?", false},  // not written as a name
 		{"Zeebrugge: when did the harbour reopen?", false}, // the first word may be capitalised for the sentence
 	}
 	for _, tc := range tests {

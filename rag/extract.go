@@ -42,7 +42,7 @@ type sentence struct {
 // coverage; one with a window and no topic words ("what happened this
 // week?") gets the opening sentence of the window's articles.
 func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites []Citation, confidence float64) {
-	if r.timing.refuses() && r.inWindow == 0 {
+	if r.emptyWindow() {
 		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	var chosen []sentence
@@ -259,6 +259,9 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 					}
 				} else {
 					score += w
+					if q.focus {
+						score += w
+					}
 				}
 				got += w
 			}
@@ -292,6 +295,7 @@ type stemWeight struct {
 	stem   string
 	w      float64
 	thread bool // from a follow-up's thread, not the question itself
+	focus  bool // in the sentence that asks, after sentences that set the scene
 }
 
 // contentWords are the question's words that name its topic: not the
@@ -331,6 +335,13 @@ func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 		}
 	}
 	add(r.topic, false)
+	if asks := askingSentence(r.question); asks != "" {
+		for _, w := range e.an.words(asks) {
+			if i, ok := at[e.an.stem(w)]; ok {
+				out[i].focus = true
+			}
+		}
+	}
 	add(r.thread, true)
 	total := 0.0
 	for _, q := range out {
@@ -446,4 +457,18 @@ func neighbours(best []sentence, c sentence) (before, after int) {
 		}
 	}
 	return before, after
+}
+
+// askingSentence returns the question's last sentence when sentences
+// before it set the scene ("Aaron Judge hit his 62nd home run this week.
+// Who holds the record with 73?"), else "". Its words count twice in the
+// order of the quotes (not in the confidence): the answer is about what is
+// asked, not about the scene.
+func askingSentence(question string) string {
+	rs := corpus.Sentences(question)
+	if len(rs) < 2 {
+		return ""
+	}
+	last := rs[len(rs)-1]
+	return question[last[0]:last[1]]
 }

@@ -56,6 +56,10 @@ type retrieval struct {
 	// nearest is the relevant article dated closest to the window.
 	inWindow int
 	nearest  *corpus.Article
+	// reportedAfter is set when the window holds nothing but an article
+	// on the question's topic came out in the days after it (see
+	// timing.reportedAfter): the question is answered from the hits.
+	reportedAfter bool
 	// unknownName is set when the question names something (a word
 	// written with a capital, not its first) that no visible passage
 	// holds: the answer's confidence is lowered (see calibrated).
@@ -131,8 +135,15 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 			relevant = stats.search(e.an.appendStems(content, content), ix.docLen, ix.alive, nearestDepth)
 		}
 		r.nearest = t.nearest(relevant, ix, scopeSet(scopes))
+		r.reportedAfter = relevant != nil && r.nearest != nil && t.reportedAfter(r.nearest)
 	}
 	return r, nil
+}
+
+// emptyWindow reports whether the answer is that the question's period
+// holds nothing (see nothingFrom).
+func (r retrieval) emptyWindow() bool {
+	return r.timing.refuses() && r.inWindow == 0 && !r.reportedAfter
 }
 
 // windowFirst ranks the passages inside the hard window on their own, so

@@ -158,3 +158,16 @@ func (t timing) nearest(relevant []scored, ix *index, scopes map[string]bool) *c
 	}
 	return best
 }
+
+// reportLag is how long after an event its reports keep coming: news of
+// "last weekend" is published during the week.
+const reportLag = 7 * 24 * time.Hour
+
+// reportedAfter reports whether a, an article on the question's topic,
+// came out within reportLag after the window ended (and not after the
+// moment of asking): "Which senator visited Coachella last weekend?" is
+// answered from Thursday's report, not with "nothing from last weekend".
+func (t timing) reportedAfter(a *corpus.Article) bool {
+	end := t.Win.To
+	return !end.IsZero() && !a.DateGuessed && !a.Published.Before(end) && a.Published.Before(end.Add(reportLag)) && !t.future(a)
+}

@@ -44,6 +44,8 @@ func TestTimeWindows(t *testing.T) {
 		{"future reports rank last", "What happened to the Rotterdam dockers strike?", "2024-03-05", "strike-1", []string{"began a strike"}},
 		{"what happened this week in the sample's week", "What happened this week?", "2022-06-27", "eu-china-cyber", []string{"Washington and its allies"}},
 		{"a year later: nothing from that week", "What happened this week?", "2023-06-27", "", []string{"nothing from this week", "2022-06-25", "US, EU, Nato Condemn"}},
+		{"news of last weekend comes out in the week", "Why did the Rotterdam strike talks stall last weekend?", "2024-03-13", "strike-2", []string{"stalled"}},
+		{"nothing reported since last weekend", "Why did the Rotterdam strike talks stall last weekend?", "2024-03-30", "", []string{"nothing from last weekend", "2024-03-20"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
