@@ -1,12 +1,15 @@
 package bot
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/briefbot/briefbot/bot/discordtest"
+	"github.com/bwmarrin/discordgo"
 )
 
 // webhookCalls returns the fake's requests on one interaction's webhook.
@@ -109,4 +112,44 @@ func maxInFlight(reqs []discordtest.Request, prefix string) int {
 		peak = max(peak, n)
 	}
 	return peak
+}
+
+// TestRateLimitWaitEndsWithTheContext: a request waiting out an
+// interaction token's 429 gives up when its context ends instead of
+// sleeping through retry_after (discordgo v0.29.0 sleeps regardless), so a
+// streamed "writing…" edit stuck behind a limit cannot hold up the final
+// answer or a shutdown.
+func TestRateLimitWaitEndsWithTheContext(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{WaitTimeout: waitLong})
+	client, err := newHTTPClient(fake.APIBase(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newIXClient(client)
+	in := discordtest.Interaction{ID: fake.NewID(), Token: "itok-waiting"}
+	const retryAfter = 20 * time.Second
+	fake.Throttle(in, retryAfter)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	text := "writing…"
+	began := time.Now()
+	err = ix.editOriginal(ctx, &discordgo.Interaction{ID: in.ID, AppID: fake.AppID(), Token: in.Token},
+		message{Content: &text, AllowedMentions: noMentions()})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(began) > retryAfter/2 {
+		t.Errorf("edit behind a %v 429 with a 300 ms context: err = %v after %v, want the context's error when it ends",
+			retryAfter, err, time.Since(began).Round(time.Millisecond))
+	}
+	calls := 0
+	for _, r := range fake.Requests() {
+		if strings.Contains(r.Path, in.Token) {
+			calls++
+			if r.Status != 429 {
+				t.Errorf("%s %s answered %d, want only the 429 (no retry before retry_after)", r.Method, r.Path, r.Status)
+			}
+		}
+	}
+	if calls != 1 {
+		t.Errorf("%d requests on the throttled token, want 1", calls)
+	}
 }

@@ -93,6 +93,9 @@ type ingester struct {
 	format   *corpus.Format // --format, nil when by extension
 	maxBytes int64
 	progress *progress
+	// fileIDs are the IDs given, by relative path, to files of the folder
+	// being read whose path-derived ID another file there has too.
+	fileIDs map[string]string
 
 	added, replaced, skipped, failed int
 }
@@ -247,6 +250,13 @@ func (in *ingester) parsed(ctx context.Context, label, origin string, f *corpus.
 	if err != nil {
 		in.fail(label, err)
 		return nil
+	}
+	if id, ok := in.fileIDs[name]; ok {
+		for i := range arts {
+			if arts[i].ID == corpus.FileID(name) { // not an ID the document gave itself
+				arts[i].ID = id
+			}
+		}
 	}
 	for start := 0; start < len(arts); start += ingestBatch {
 		if ctx.Err() != nil {

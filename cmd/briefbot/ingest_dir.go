@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -14,7 +15,8 @@ import (
 
 // dir ingests every file below root that has a format's extension, in
 // path order. Each article's ID comes from the file's path relative to
-// root, so monday/briefing.txt and tuesday/briefing.txt do not collide.
+// root, so monday/briefing.txt and tuesday/briefing.txt do not collide
+// (uniqueFileIDs separates names that differ only by extension or case).
 // Files of other types and links to folders get a "skipped" line saying
 // why; hidden files and folders (.git, .DS_Store) are passed over quietly.
 // A folder holding nothing to read is a failure.
@@ -66,20 +68,57 @@ func (in *ingester) dir(ctx context.Context, root string) error {
 		in.fail(root, errors.New("no file here that briefbot reads ("+corpus.Extensions()+")"))
 		return nil
 	}
-	for _, p := range files {
-		if ctx.Err() != nil {
-			return nil
-		}
-		f, _ := corpus.FormatOf(p)
+	names := make([]string, len(files))
+	for i, p := range files {
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			rel = filepath.Base(p)
 		}
-		if err := in.file(ctx, p, filepath.ToSlash(rel), &f); err != nil {
+		names[i] = filepath.ToSlash(rel)
+	}
+	in.fileIDs = uniqueFileIDs(names)
+	defer func() { in.fileIDs = nil }()
+	for i, p := range files {
+		if ctx.Err() != nil {
+			return nil
+		}
+		f, _ := corpus.FormatOf(p)
+		if err := in.file(ctx, p, names[i], &f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// uniqueFileIDs gives every file of a folder an ID of its own. An ID comes
+// from the path without its extension (corpus.FileID), so notes.txt and
+// notes.md, NOTES.txt and notes.txt, or a/b-c.txt and a-b/c.txt would
+// share one and all but the first would be refused. The first in path
+// order keeps it; each other gets its extension added, or when that is
+// taken too, a short hash of its path. It returns, by relative path, the
+// IDs that differ from corpus.FileID.
+func uniqueFileIDs(names []string) map[string]string {
+	count, taken := map[string]int{}, map[string]bool{}
+	for _, n := range names {
+		id := corpus.FileID(n)
+		count[id]++
+		taken[id] = true
+	}
+	out, kept := map[string]string{}, map[string]bool{}
+	for _, n := range names {
+		id := corpus.FileID(n)
+		if count[id] == 1 || !kept[id] {
+			kept[id] = true
+			continue
+		}
+		alt := id + "-" + corpus.Slug(path.Ext(n))
+		if taken[alt] {
+			alt = id + "-" + corpus.TextHash(n)[:8]
+		}
+		taken[alt] = true
+		out[n] = alt
+	}
+	return out
 }
 
 // skip reports a file found in a folder that is not read.

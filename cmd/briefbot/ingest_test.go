@@ -76,6 +76,38 @@ func TestIngestSameNamedFiles(t *testing.T) {
 	}
 }
 
+// TestIngestFolderIDsUnique: issue 14 item 1 promises IDs unique across a
+// folder. IDs drop the extension and case, so notes.md, notes.txt and
+// NOTES.txt, or a/b-c.txt and a-b/c.txt, all in one folder, are five
+// articles, not two added and three refused.
+func TestIngestFolderIDsUnique(t *testing.T) {
+	dir, src := t.TempDir(), t.TempDir()
+	files := map[string]string{
+		"NOTES.txt": "Harbour notes\n\nThe harbour dredging finished in March.\n",
+		"notes.md":  "# School notes\n\nThe school meals budget rose by a tenth.\n",
+		"notes.txt": "Rail notes\n\nThe rail bridge reopened in April.\n",
+		"a/b-c.txt": "Ferry notes\n\nFerries ran late on Monday because of fog.\n",
+		"a-b/c.txt": "Tram notes\n\nThe tram strike ended on Tuesday.\n",
+	}
+	for name, text := range files {
+		writeFile(t, filepath.Join(src, "week", filepath.FromSlash(name)), text)
+	}
+	out, _, err := cli(t, dir, "", nil, "ingest", filepath.Join(src, "week"))
+	if err != nil || !strings.Contains(out, "5 added, 0 skipped, 0 failed") {
+		t.Fatalf("ingest of a folder whose file names differ only by extension, case or slash: %v\n%s", err, out)
+	}
+	for _, want := range []string{`notes "Harbour notes"`, `notes-md "School notes"`, `notes-txt "Rail notes"`,
+		`a-b-c "Ferry notes"`, `a-b-c-txt "Tram notes"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ingest report lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = cli(t, dir, "", nil, "ingest", filepath.Join(src, "week"))
+	if err != nil || !strings.Contains(out, "0 added, 5 skipped, 0 failed") {
+		t.Errorf("the same folder again: %v\n%s", err, out)
+	}
+}
+
 // TestIngestJSONLRepeatedID is issue 14 item 2: a JSON Lines file with an
 // id used twice adds nothing, and the error names both lines.
 func TestIngestJSONLRepeatedID(t *testing.T) {
