@@ -353,7 +353,21 @@ var markdownEscaper = strings.NewReplacer(
 // urlRE finds URLs in untrusted text. They end before white space, angle
 // brackets, square or round brackets, quotes and Markdown syntax, so that
 // "[a](b)" yields two URLs, not one.
-var urlRE = regexp.MustCompile("(?i)\\b[a-z][a-z0-9+.-]{0,20}://[^\\s<>\\[\\]()\"'`|*]+")
+var urlRE = regexp.MustCompile("(?i)[a-z][a-z0-9+.-]*://[^\\s<>\\[\\]()\"'`|*]+")
+
+// linkStart is where Discord starts a link in a URL found by urlRE: at
+// its "http" even when letters, digits or "_" are glued before it
+// ("1https://…", "_https://…"), which Discord links (with a preview)
+// all the same.
+func linkStart(u string) int {
+	scheme := strings.ToLower(u[:strings.Index(u, "://")])
+	for _, s := range []string{"https", "http"} {
+		if strings.HasSuffix(scheme, s) {
+			return len(scheme) - len(s)
+		}
+	}
+	return 0
+}
 
 // inert makes text from articles, users or the model show literally in
 // Discord: every Markdown character is escaped, so it can make no heading
@@ -365,6 +379,7 @@ func inert(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
+		m[0] += linkStart(s[m[0]:m[1]])
 		u := strings.TrimRight(s[m[0]:m[1]], ".,;:!?")
 		b.WriteString(markdownEscaper.Replace(s[last:m[0]]))
 		b.WriteString("<" + u + ">")

@@ -132,6 +132,9 @@ func TestInertText(t *testing.T) {
 		{"mention and timestamp tags", "<@123> <t:1:R> <#9>", `\<@123\> \<t:1:R\> \<\#9\>`},
 		{"URL at a sentence end", "See https://n.example/a_b?x=1.", "See <https://n.example/a_b?x=1>."},
 		{"emphasis", "**bold** _it_ ~~s~~", `\*\*bold\*\* \_it\_ \~\~s\~\~`},
+		// Discord links a URL glued to a word all the same, with a preview.
+		{"URLs glued to a word", "_https://e.example/a 1http://e.example/b xxxxxxxxxxxxxxxxxxxxxxxxhttps://e.example/c",
+			`\_<https://e.example/a> 1<http://e.example/b> xxxxxxxxxxxxxxxxxxxxxxxx<https://e.example/c>`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
