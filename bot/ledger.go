@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -65,4 +66,37 @@ func votedQuestion(customID string) (int64, bool) {
 	i := strings.LastIndexByte(customID, ':')
 	id, err := strconv.ParseInt(customID[i+1:], 10, 64)
 	return id, i > 0 && err == nil && strings.Count(customID, ":") == 2
+}
+
+// askedOn returns the recorded question whose ID a message of the bot's
+// carries in its vote buttons ("vote:up:42"). A long answer is split over
+// messages and only the first quotes the question, while the buttons sit
+// on the last one, the message people reply to.
+func (b *Bot) askedOn(ctx context.Context, m *discordgo.Message, log *slog.Logger) (corpus.Asked, bool) {
+	if b.cfg.Ledger == nil {
+		return corpus.Asked{}, false
+	}
+	for _, c := range m.Components {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, c := range row.Components {
+			btn, ok := c.(*discordgo.Button)
+			if !ok || !strings.HasPrefix(btn.CustomID, voteUp) && !strings.HasPrefix(btn.CustomID, voteDown) {
+				continue
+			}
+			id, ok := votedQuestion(btn.CustomID)
+			if !ok {
+				return corpus.Asked{}, false
+			}
+			a, err := b.cfg.Ledger.Asked(ctx, id)
+			if err != nil {
+				log.Debug("question of the answer replied to", "err", redact(err.Error()))
+				return corpus.Asked{}, false
+			}
+			return a, true
+		}
+	}
+	return corpus.Asked{}, false
 }

@@ -62,7 +62,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		q := rag.Question{Text: question, Scopes: scopes(m.GuildID), Asked: askedAt(m.ID, m.Timestamp)}
 		q.History = b.threadHistory(ctx, m.ChannelID, m.ID, log)
 		if ref != nil {
-			q.History = withTurn(q.History, ref)
+			q.History = withTurn(q.History, b.turnOf(ctx, ref, log))
 		}
 		msgs, err := b.answer(ctx, question, q, rep, corpus.Asked{Scope: m.GuildID, UserID: m.Author.ID})
 		return response{msgs: msgs}, err
@@ -79,15 +79,26 @@ func repliedTo(m *discordgo.Message, self string) *discordgo.Message {
 	return r
 }
 
+// turnOf is the question and answer of the bot's message a reply refers
+// to: quoted in the message, else (a later part of a long answer) the
+// recorded question its vote buttons carry. The zero Turn when neither.
+func (b *Bot) turnOf(ctx context.Context, ref *discordgo.Message, log *slog.Logger) rag.Turn {
+	if q, a, ok := splitQuestion(ref.Content); ok && a != "" {
+		return rag.Turn{Question: q, Answer: a}
+	}
+	if asked, ok := b.askedOn(ctx, ref, log); ok && asked.Question != "" && asked.Answer != "" {
+		return rag.Turn{Question: asked.Question, Answer: asked.Answer}
+	}
+	return rag.Turn{}
+}
+
 // withTurn makes the answer a reply refers to the latest turn of the
 // history: "and in March?" under an answer follows up that answer's
 // question, wherever it sits in a thread.
-func withTurn(history []rag.Turn, ref *discordgo.Message) []rag.Turn {
-	q, a, ok := splitQuestion(ref.Content)
-	if !ok || a == "" {
+func withTurn(history []rag.Turn, turn rag.Turn) []rag.Turn {
+	if turn == (rag.Turn{}) {
 		return history
 	}
-	turn := rag.Turn{Question: q, Answer: a}
 	out := slices.DeleteFunc(slices.Clone(history), func(t rag.Turn) bool { return t == turn })
 	out = append(out, turn)
 	if len(out) > maxTurns {

@@ -209,3 +209,35 @@ func TestNoWorkWhereTheBotCannotAnswer(t *testing.T) {
 		t.Errorf("logged %d times, want once per channel:\n%s", n, e.logs)
 	}
 }
+
+// TestReplyToSplitAnswerFollowsItsQuestion: a long answer is split over
+// messages and only the first quotes the question; a reply to the last one
+// (where the sources and buttons are, the one people reply to) still
+// follows up that answer's question, read back from the recorded question
+// the buttons carry.
+func TestReplyToSplitAnswerFollowsItsQuestion(t *testing.T) {
+	t.Parallel()
+	e := start(t, func(_ *Config, a *keywordAnswerer) { a.long = true })
+	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
+	by := member(guildA, channelA, "501")
+	e.fake.PostMessage(by, "What did the EU agree on chips?", e.fake.BotID())
+	var tail discordtest.Message
+	e.fake.Wait(waitLong, "split mention answer", func() bool {
+		for _, m := range e.botReplies(channelA) {
+			if answered(m) {
+				tail = m
+			}
+		}
+		return tail.ID != ""
+	})
+	if _, _, ok := splitQuestion(tail.Content); ok {
+		t.Fatalf("answer not split: the buttons sit on the message quoting the question")
+	}
+	e.fake.Reply(by, tail.ID, "and when does it apply?", true)
+	e.fake.Wait(waitLong, "the follow-up asked", func() bool { return len(e.ans.asked()) == 2 })
+	h := e.ans.asked()[1].History
+	if len(h) != 1 || h[0].Question != "What did the EU agree on chips?" ||
+		!strings.HasPrefix(h[0].Answer, "This sentence is part of a long answer") {
+		t.Errorf("history of a reply to the split answer's last message = %+v, want its question and answer", h)
+	}
+}
