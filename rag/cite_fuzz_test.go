@@ -17,7 +17,7 @@ const fuzzFixedBody = "The EU named “a group of hackers known as APT40 and APT
 var fuzzStyles = [][2]string{
 	{`"`, `"`}, {"“", "”"}, {"„", "“"}, {"‘", "’"}, {"'", "'"}, {"‚", "‘"}, {"«", "»"}, {"»", "«"},
 	{"‹", "›"}, {"＂", "＂"}, {"「", "」"}, {"『", "』"}, {"\n> ", "\n"}, {"« ", " »"},
-	{"‟", "”"}, {"〝", "〞"}, {"❝", "❞"}, {"❛", "❜"}, {"｢", "｣"}, {"﹁", "﹂"}, {"﹃", "﹄"},
+	{"‟", "”"}, {"〝", "〞"}, {"❝", "❞"}, {"❛", "❜"}, {"｢", "｣"}, {"﹁", "﹂"}, {"﹃", "﹄"}, {"＇", "＇"}, {"‛", "’"},
 }
 
 var fuzzEllipses = []string{" … ", "...", " [...] ", "(…)", " . . . "}
@@ -129,7 +129,7 @@ func inOneSentence(spans []Span, body string, p corpus.Passage) bool {
 
 // neverApostrophe are the quotation marks of every style that are not
 // also apostrophes.
-const neverApostrophe = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄"
+const neverApostrophe = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄＇"
 
 // unverifiedQuoteMark describes the first quote mark of text outside the
 // verified quotes as shown, or returns "".

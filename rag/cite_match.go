@@ -124,7 +124,7 @@ func fold(src string) folded {
 			i += w
 			continue
 		case r == '\u00ad' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
-		case strings.ContainsRune("‘’‚‛′ʼ`‹›❛❜", r):
+		case strings.ContainsRune("‘’‚‛′ʼ`‹›❛❜＇", r):
 			emit("'", i, w)
 		case strings.ContainsRune("“”„‟″«»＂「」『』〝〞〟❝❞｢｣﹁﹂﹃﹄", r):
 			emit(`"`, i, w)

@@ -31,12 +31,14 @@ var quoteMarks = map[rune]string{
 	'｢':  "｣",
 	'﹁':  "﹂",
 	'﹃':  "﹄",
+	'＇':  "＇",
+	'‛':  "’",
 }
 
 // alwaysQuote are the marks that are never an apostrophe: outside a
 // verified quote they are always removed. ’ and ' are apostrophes too, and
 // are removed only where they open a word.
-const alwaysQuote = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄"
+const alwaysQuote = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄＇"
 
 // apostrophes may also be apostrophes (it's, members’, ’90s).
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }

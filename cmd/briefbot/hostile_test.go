@@ -404,7 +404,7 @@ func walkStrings(v any, f func(string)) {
 }
 
 // neverApostrophe are quotation marks that are not also apostrophes.
-const neverApostrophe = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄"
+const neverApostrophe = "\"“”„‟«»‹›＂「」『』‚‘〝〞〟‛❝❞❛❜｢｣﹁﹂﹃﹄＇"
 
 var shownQuoteRE = regexp.MustCompile(`“([^”]*)”`)
 
