@@ -162,7 +162,8 @@ func blockQuote(s string, i int, markers []marker, mi int) (quote, int, bool) {
 }
 
 // scrubQuoteMarks removes from s every quote mark outside the kept
-// (verified) spans: the marks in alwaysQuote; then the ">" prefix of lines
+// (verified) spans: the marks in alwaysQuote and doubled angle brackets
+// (<<…>>); then the ">" prefix of lines
 // that would show as Markdown block quotes (after blanks or zero-width
 // characters); then ’ and ' wherever they follow no letter or digit (an
 // apostrophe always does: it's, members’): one that opens a word or stands
@@ -178,12 +179,19 @@ func scrubQuoteMarks(s string, keep []Span) string {
 		kept[i] = ki < len(keep) && bi >= keep[ki].Start
 		bi += utf8.RuneLen(rs[i])
 	}
+	// "<<" and ">>" stand for « and » where a keyboard has none.
+	doubled := make([]bool, len(rs))
+	for i := 0; i+1 < len(rs); i++ {
+		if (rs[i] == '<' || rs[i] == '>') && rs[i+1] == rs[i] && !kept[i] && !kept[i+1] {
+			doubled[i], doubled[i+1] = true, true
+		}
+	}
 	n := 0
 	lineStart, prefix := true, false
 	for i, r := range rs {
 		k := kept[i]
 		switch {
-		case !k && strings.ContainsRune(alwaysQuote, r):
+		case !k && (strings.ContainsRune(alwaysQuote, r) || doubled[i]):
 			continue
 		case r == '\n':
 			lineStart, prefix = true, false

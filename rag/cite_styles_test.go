@@ -67,9 +67,9 @@ func TestCheckCitationsSplicesAndStyles(t *testing.T) {
 		{
 			name: "every quotation style, made up",
 			answer: `It said «The EU will impose sanctions of 10 billion euros on China» [1], ‹x1› [1], ＂b＂ [1], 「c」 [1], ` +
-				`『d』 [1], ‚e‘ [1], „f“ [1], 'g h' [1] and »i« [1]; ❝j❞ [1], ❛k❜ [1], ｢l｣ [1], ﹁m﹂ [1], ﹃n﹄ [1], 〝o〞 [1], ‟p” [1], ' q r ' [1], ＇sx＇ [1], ‛tx’ [1].`,
+				`『d』 [1], ‚e‘ [1], „f“ [1], 'g h' [1] and »i« [1]; ❝j❞ [1], ❛k❜ [1], ｢l｣ [1], ﹁m﹂ [1], ﹃n﹄ [1], 〝o〞 [1], ‟p” [1], ' q r ' [1], ＇sx＇ [1], ‛tx’ [1], <<ux>> [1].`,
 			wantText: `It said The EU will impose sanctions of 10 billion euros on China [1], x1 [1], b [1], c [1], d [1], e [1], f [1], g h [1] and i [1]; ` +
-				`j [1], k [1], l [1], m [1], n [1], o [1], p [1],  q r  [1], sx [1], tx [1].`,
+				`j [1], k [1], l [1], m [1], n [1], o [1], p [1],  q r  [1], sx [1], tx [1], ux [1].`,
 			want: []gotCite{{1, 0, false, ""}},
 		},
 		{
