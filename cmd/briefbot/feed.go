@@ -201,7 +201,7 @@ func runFeedPoll(ctx context.Context, cfg Config, args []string, std stdio) erro
 		added += r.Added
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(std.out, "feed %d: %d added; error: %v\n", r.Feed.ID, r.Added, r.Err)
+			fmt.Fprintf(std.out, "feed %d: %d added; error: %s\n", r.Feed.ID, r.Added, termText(r.Err.Error()))
 			continue
 		}
 		fmt.Fprintf(std.out, "feed %d: %d added (%s)\n", r.Feed.ID, r.Added, r.Feed.URL)

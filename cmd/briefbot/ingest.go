@@ -356,7 +356,7 @@ func (in *ingester) report(label string, r rag.Added) {
 
 func (in *ingester) fail(label string, err error) {
 	in.failed++
-	in.line("failed  %s: %s", label, describe(err))
+	in.line("failed  %s: %s", label, termText(describe(err)))
 }
 
 // line prints one report line, clearing the progress bar first.
