@@ -331,7 +331,7 @@ func (in *ingester) report(label string, r rag.Added) {
 			in.added++
 		}
 		in.progress.add(1, r.Passages)
-		in.line("%s %s: %s %q (%s, %s)", verb, label, r.Article.ID, r.Article.Title, dateOf(r.Article), plural(r.Passages, "passage"))
+		in.line("%s %s: %s %q (%s, %s)", verb, label, r.Article.ID, clip(r.Article.Title, maxTitle), dateOf(r.Article), plural(r.Passages, "passage"))
 	}
 }
 

@@ -43,7 +43,7 @@ func runRemove(ctx context.Context, cfg Config, args []string, std stdio) error 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(std.out, "removed %s %q\n", art.ID, art.Title)
+		fmt.Fprintf(std.out, "removed %s %q\n", art.ID, clip(art.Title, maxTitle))
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of the IDs were not found: %w", failed, errSilent)

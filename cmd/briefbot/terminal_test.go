@@ -22,8 +22,9 @@ func TestTextOutputIsInert(t *testing.T) {
 	if err := os.WriteFile(src, []byte(line), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, _, err := cli(t, dir, "", nil, "ingest", src); err != nil {
-		t.Fatalf("ingest: %v\n%s", err, out)
+	ingested, _, err := cli(t, dir, "", nil, "ingest", src)
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, ingested)
 	}
 	for _, args := range [][]string{{"list"}, {"ask", "When will the harbour wall be rebuilt?"}, {"timeline", "harbour wall"}} {
 		out, _, err := cli(t, dir, "", nil, args...)
@@ -45,6 +46,20 @@ func TestTextOutputIsInert(t *testing.T) {
 	out, _, _ := cli(t, dir, "", nil, "list", "--json")
 	if !strings.Contains(out, `\u001b]0;pwned\u0007Harbour\nwall`) {
 		t.Errorf("list --json does not keep the exact title: %s", out[:min(len(out), 300)])
+	}
+	removed, _, err := cli(t, dir, "", nil, "remove", "h1")
+	if err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+	for what, out := range map[string]string{"ingest": ingested, "remove": removed} {
+		if !strings.Contains(out, `\x1b]0;pwned\aHarbour wall \u202eevil xxx`) || strings.IndexFunc(out, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }) >= 0 {
+			t.Errorf("%s does not show the title escaped on one line: %.200q", what, out)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(l); n > 400 {
+				t.Errorf("%s prints a line of %d characters: %.200q", what, n, l)
+			}
+		}
 	}
 }
 
