@@ -57,7 +57,7 @@ func (b *Bot) listPage(ctx context.Context, guild, query string, page int) (outM
 		title = truncate("Briefings matching “"+oneLine(query)+"”", 256)
 	}
 	e := &discordgo.MessageEmbed{Title: title, Description: strings.Join(lines, "\n"), Color: 0x5865F2,
-		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d · %d briefings", page+1, pages, len(arts))}}
+		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d · %s", page+1, pages, plural(len(arts), "briefing"))}}
 	m := outMsg{embeds: []*discordgo.MessageEmbed{e}}
 	if pages > 1 {
 		tag := cutBytes(query, maxQueryTag)

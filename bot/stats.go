@@ -55,8 +55,8 @@ func (b *Bot) runStats(ctx context.Context, c *call) (response, error) {
 
 func statsText(r corpus.Report, days int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Last %d days in this server:** %s asked, %d refused (%.0f%%).\n",
-		days, plural(r.Asked, "question"), r.Refused, 100*r.RefusedShare())
+	fmt.Fprintf(&b, "**Last %s in this server:** %s asked, %d refused (%.0f%%).\n",
+		plural(days, "day"), plural(r.Asked, "question"), r.Refused, 100*r.RefusedShare())
 	if len(r.TopRefused) > 0 {
 		b.WriteString("**Most frequent refused questions** (what the briefings don't cover):\n")
 		for i, q := range r.TopRefused {

@@ -169,3 +169,18 @@ func TestLargeUploadIsOneBatchAndOneSummary(t *testing.T) {
 		t.Errorf("attached report (%d lines):\n%s", len(lines), report)
 	}
 }
+
+// TestOneIsSingular: "1 briefing" and "Last 1 day", not "1 briefings" and
+// "Last 1 days" (issue 14's paper cut, in Discord).
+func TestOneIsSingular(t *testing.T) {
+	if got := statsText(corpus.Report{Asked: 1}, 1); !strings.HasPrefix(got, "**Last 1 day in this server:** 1 question asked") {
+		t.Errorf("stats for 1 day = %q", got)
+	}
+	e := start(t)
+	e.seed(guildA, "Server A's note", "The ferry timetable changes in May.", "")
+	in := e.fake.SlashCommand(member(guildA, channelA, "501"), "briefings", discordtest.Sub("list"))
+	m := e.reply(in, "list", func(m discordtest.Message) bool { return len(m.Embeds) == 1 })[0]
+	if got := m.Embeds[0].Footer.Text; got != "Page 1 of 1 · 1 briefing" {
+		t.Errorf("footer = %q, want %q", got, "Page 1 of 1 · 1 briefing")
+	}
+}

@@ -88,6 +88,48 @@ func TestPollFeedsSlowFeedDoesNotStall(t *testing.T) {
 	}
 }
 
+// TestPollFeedsPoliteToEachHost: feeds polled at once by several workers
+// still send one request at a time to a host, HostGap apart, even when
+// the feeds are different sites on that host (ports differ).
+func TestPollFeedsPoliteToEachHost(t *testing.T) {
+	const gap = 150 * time.Millisecond
+	var mu sync.Mutex
+	var starts, ends []time.Time
+	inFlight, most := 0, 0
+	page := func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintf(w, "Story %s%s\n\nThe council at %s met about %s and approved the plan.\n", r.Host, r.URL.Path, r.Host, r.URL.Path)
+		mu.Lock()
+		inFlight--
+		ends = append(ends, time.Now())
+		mu.Unlock()
+	}
+	a, b := newFeedSite(t, 2, page), newFeedSite(t, 2, page)
+	f := testFetcher(FetchConfig{HostGap: gap})
+	res := f.PollFeeds(context.Background(), []Feed{{ID: 1, URL: a.URL + "/rss.xml"}, {ID: 2, URL: b.URL + "/rss.xml"}}, newMemFeedStore(), 2)
+	if len(res) != 2 || res[0].Added != 2 || res[1].Added != 2 {
+		t.Fatalf("results = %+v, want both feeds' items added", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 1 {
+		t.Errorf("%d item requests ran at once on one host, want 1", most)
+	}
+	for i := 1; i < len(starts); i++ {
+		// Feed requests (not recorded here) take turns too, so a gap is at
+		// least HostGap; allow the timer's coarseness.
+		if d := starts[i].Sub(ends[i-1]); d < gap-10*time.Millisecond {
+			t.Errorf("item request %d started %v after the previous one ended, want at least %v", i+1, d, gap)
+		}
+	}
+}
+
 // TestPollItemDeadlineAndBackoff: an item that does not answer within
 // ItemTimeout fails; a failed item waits 1 h, 6 h, then 24 h before it is
 // tried again, and is given up after the fourth failure.

@@ -242,7 +242,11 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, accept string, hdr http.H
 		return resp, nil, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, nil, fmt.Errorf("the server answered %s%s: %w", resp.Status, statusHint(resp.StatusCode), ErrFetch)
+		// The status code and its standard text, never the server's own
+		// reason phrase: it is the site's text, and may hold terminal
+		// escape codes or Markdown.
+		status := strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		return nil, nil, fmt.Errorf("the server answered %s%s: %w", status, statusHint(resp.StatusCode), ErrFetch)
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return nil, nil, f.tooLarge()

@@ -1,10 +1,12 @@
 package corpus
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -419,5 +421,48 @@ func TestURLID(t *testing.T) {
 	}
 	if idA == idB {
 		t.Errorf("two long URLs that differ at the end got the same ID %q", idA)
+	}
+}
+
+// hostileStatusServer answers every request with status 500 and a reason
+// phrase holding terminal escape codes and Markdown.
+func hostileStatusServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for { // the request head
+					l, err := r.ReadString('\n')
+					if err != nil || l == "\r\n" {
+						break
+					}
+				}
+				fmt.Fprint(c, "HTTP/1.1 500 \x1b]0;PWNED\x07\x1b[2J[Gone](https://evil.example)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// TestFetchErrorShowsNoReasonPhrase: a failed fetch names the status by
+// its code and standard text, never the server's own reason phrase, which
+// could hold escape codes for the operator's terminal or Markdown for
+// Discord.
+func TestFetchErrorShowsNoReasonPhrase(t *testing.T) {
+	_, err := testFetcher(FetchConfig{}).Fetch(context.Background(), hostileStatusServer(t)+"/page")
+	if !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), "500 Internal Server Error") ||
+		strings.ContainsAny(err.Error(), "\x1b\x07") || strings.Contains(err.Error(), "evil.example") {
+		t.Errorf("err = %q, want the status as 500 Internal Server Error and nothing of the server's text", err)
 	}
 }

@@ -296,6 +296,12 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("%s --help: %v\n%s", cmd, err, out)
 		}
 	}
+	for _, h := range []string{"--help", "-h"} {
+		out, _, err := cli(t, dir, "", nil, "feed", h)
+		if err != nil || !strings.Contains(out, "Usage:") || !strings.Contains(out, "feed remove ID...") {
+			t.Errorf("feed %s: %v\n%s", h, err, out)
+		}
+	}
 	out, _, err := cli(t, dir, "", nil, "feed", "add", "-h")
 	if err != nil || !strings.Contains(out, "feed add [--guild ID] URL") {
 		t.Errorf("feed add -h: %v\n%s", err, out)

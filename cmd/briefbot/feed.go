@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,6 +23,12 @@ const feedUsage = "feed: use feed add [--guild ID] URL, feed list [--json], feed
 func runFeed(ctx context.Context, cfg Config, args []string, std stdio) error {
 	if len(args) == 0 {
 		return usageError{feedUsage}
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(std.out, "Usage:\n  briefbot feed add [--guild ID] URL | feed list [--json] | feed remove ID... | feed poll\n\n"+
+			"\"briefbot feed SUBCOMMAND --help\" shows its flags.")
+		return flag.ErrHelp
 	}
 	subs := map[string]func(context.Context, Config, []string, stdio) error{
 		"add": runFeedAdd, "list": runFeedList, "remove": runFeedRemove, "poll": runFeedPoll,
@@ -194,7 +201,7 @@ func runFeedPoll(ctx context.Context, cfg Config, args []string, std stdio) erro
 		added += r.Added
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(std.out, "feed %d: %d added; error: %v\n", r.Feed.ID, r.Added, r.Err)
+			fmt.Fprintf(std.out, "feed %d: %d added; error: %s\n", r.Feed.ID, r.Added, termText(r.Err.Error()))
 			continue
 		}
 		fmt.Fprintf(std.out, "feed %d: %d added (%s)\n", r.Feed.ID, r.Added, r.Feed.URL)

@@ -178,7 +178,7 @@ func (in *ingester) file(ctx context.Context, p, name string, f *corpus.Format) 
 			mib(st.Size()), mib(in.maxBytes), st.Size()>>20+1))
 		return nil
 	}
-	data, err := os.ReadFile(p)
+	data, err := readCapped(p, in.maxBytes)
 	if err != nil {
 		in.fail(p, err)
 		return nil
@@ -188,6 +188,25 @@ func (in *ingester) file(ctx context.Context, p, name string, f *corpus.Format) 
 		origin = p
 	}
 	return in.parsed(ctx, p, origin, f, name, data)
+}
+
+// readCapped reads the file at p, at most max bytes. The size checked
+// before is that of a regular file; a named pipe or a device (--format txt
+// /dev/zero) reports 0 and is held to the cap here as it is read.
+func readCapped(p string, max int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("the file is over the %s limit; pass --max-size to read more", mib(max))
+	}
+	return data, nil
 }
 
 // mib shows a size in MiB with one decimal ("10.5 MiB", "10 MiB").
@@ -337,7 +356,7 @@ func (in *ingester) report(label string, r rag.Added) {
 
 func (in *ingester) fail(label string, err error) {
 	in.failed++
-	in.line("failed  %s: %s", label, describe(err))
+	in.line("failed  %s: %s", label, termText(describe(err)))
 }
 
 // line prints one report line, clearing the progress bar first.

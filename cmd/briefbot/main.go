@@ -32,7 +32,7 @@ func main() {
 	stop()
 	if err != nil {
 		if !errors.Is(err, errSilent) {
-			fmt.Fprintln(os.Stderr, "briefbot:", describe(err))
+			fmt.Fprintln(os.Stderr, "briefbot:", termText(describe(err)))
 		}
 		os.Exit(exitCode(err))
 	}
