@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file matches names and their acronyms both ways, against the
@@ -35,18 +36,42 @@ func nameRuns(text string, fn func(initials string, words []string)) {
 		}
 		initials, words = initials[:0], nil
 	}
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		r, lower := []rune(f), strings.ToLower(f)
-		switch {
-		case len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) && !stopwords[lower] && !politeWords[lower]:
-			initials, words = append(initials, r[0]), append(words, lower)
-		case len(initials) > 0 && (lower == "of" || lower == "for" || lower == "and"):
-			// joins the name
-		default:
+	forEachField(text, func(f string) {
+		r0, n := utf8.DecodeRuneInString(f)
+		r1, _ := utf8.DecodeRuneInString(f[n:])
+		if n < len(f) && unicode.IsUpper(r0) && !unicode.IsUpper(r1) {
+			if lower := strings.ToLower(f); !stopwords[lower] && !politeWords[lower] {
+				initials, words = append(initials, r0), append(words, lower)
+				return
+			}
+		}
+		if len(initials) == 0 || !(strings.EqualFold(f, "of") || strings.EqualFold(f, "for") || strings.EqualFold(f, "and")) { // these join a name
 			flush()
 		}
-	}
+	})
 	flush()
+}
+
+// forEachField calls fn with each run of letters and digits of text, as
+// written; unlike strings.FieldsFunc it allocates nothing, which matters
+// because every passage is read for names at indexing.
+func forEachField(text string, fn func(string)) {
+	start := -1
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			fn(text[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(text[start:])
+	}
 }
 
 // addNames counts the names of a passage's text.
