@@ -13,8 +13,8 @@ import (
 // first), with its body. ErrNotFound when none is visible.
 func (s *PGStore) Get(ctx context.Context, scopes []string, id string) (Article, error) {
 	var a Article
-	err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+`, body FROM articles
-		WHERE id = $1 AND scope = ANY($2) ORDER BY scope DESC LIMIT 1`, id, pgScopes(scopes)), &a, &a.Body)
+	err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+`, body, origin FROM articles
+		WHERE id = $1 AND scope = ANY($2) ORDER BY scope DESC LIMIT 1`, id, pgScopes(scopes)), &a, &a.Body, &a.Origin)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Article{}, fmt.Errorf("%q: %w", id, ErrNotFound)
 	}

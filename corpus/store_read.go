@@ -14,13 +14,14 @@ import (
 const articleCols = `id, scope, title, source, url, published, date_guessed, added_at, added_by, hash`
 
 // Get returns the article id visible from scopes (the most specific scope
-// first), with its body. It returns ErrNotFound when none is visible.
+// first), with its body and origin. It returns ErrNotFound when none is
+// visible.
 func (s *Store) Get(ctx context.Context, scopes []string, id string) (Article, error) {
-	q, args := inScopes(`SELECT `+articleCols+`, body FROM articles
+	q, args := inScopes(`SELECT `+articleCols+`, body, origin FROM articles
 		WHERE id = ? AND scope IN (%s) ORDER BY scope DESC LIMIT 1`, scopes, id)
 	var a Article
 	var body string
-	err := scanArticle(s.db.QueryRowContext(ctx, q, args...), &a, &body)
+	err := scanArticle(s.db.QueryRowContext(ctx, q, args...), &a, &body, &a.Origin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Article{}, fmt.Errorf("%q: %w", id, ErrNotFound)
 	}

@@ -186,3 +186,43 @@ func TestEveryFormatAcceptedByIngest(t *testing.T) {
 		t.Errorf("--format docx: %v, want the list %s", err, corpus.FormatNames())
 	}
 }
+
+// TestIngestFileClashAddsNothing is issue 14 item 2 for an ID taken by an
+// article stored from another file (or an earlier version of this one):
+// the file is refused whole, naming the article, and the store is left as
+// it was; --replace then replaces this file's own earlier version.
+func TestIngestFileClashAddsNothing(t *testing.T) {
+	dir := t.TempDir()
+	src := t.TempDir()
+	first := writeFile(t, filepath.Join(src, "first.jsonl"), `{"id":"x1","title":"X","body":"Ferries ran late on the coast."}`+"\n")
+	if out, _, err := cli(t, dir, "", nil, "ingest", first); err != nil {
+		t.Fatalf("first file: %v\n%s", err, out)
+	}
+	before := listJSON(t, dir)
+
+	second := writeFile(t, filepath.Join(src, "second.jsonl"), `{"id":"y1","title":"Y","body":"Trams ran on time."}`+"\n"+
+		`{"id":"x1","title":"X2","body":"Buses were cancelled in town."}`+"\n")
+	out, _, err := cli(t, dir, "", nil, "ingest", second)
+	if err == nil || !strings.Contains(out, "article 2 of 2: the ID x1 is already used by another article") ||
+		!strings.Contains(out, "0 added, 0 skipped, 1 failed") || strings.Contains(out, "--replace") {
+		t.Errorf("a file clashing with another file's article: %v\n%s", err, out)
+	}
+	if after := listJSON(t, dir); after != before {
+		t.Errorf("the clashing file was added in part:\n%s", after)
+	}
+
+	writeFile(t, first, `{"id":"x1","title":"X","body":"Ferries ran late on the coast, again."}`+"\n"+
+		`{"id":"w1","title":"W","body":"Wind closed the harbour."}`+"\n")
+	out, _, err = cli(t, dir, "", nil, "ingest", first)
+	if err == nil || !strings.Contains(out, "article 1 of 2: x1 holds an earlier version of this") ||
+		!strings.Contains(out, "pass --replace") {
+		t.Errorf("an edited file without --replace: %v\n%s", err, out)
+	}
+	if after := listJSON(t, dir); after != before {
+		t.Errorf("the edited file was added in part:\n%s", after)
+	}
+	out, _, err = cli(t, dir, "", nil, "ingest", "--replace", first)
+	if err != nil || !strings.Contains(out, "1 added, 1 replaced, 0 skipped, 0 failed") {
+		t.Errorf("--replace of the file's own earlier version: %v\n%s", err, out)
+	}
+}
