@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,46 @@ func TestShardOf(t *testing.T) {
 		if got := ShardOf(tc.scope, tc.count); got != tc.want {
 			t.Errorf("ShardOf(%q, %d) = %d, want %d", tc.scope, tc.count, got, tc.want)
 		}
+	}
+}
+
+// TestPGLongIDAnnounced: an article whose ID is too long for a NOTIFY
+// payload (8000 bytes) is added on PostgreSQL as on SQLite, and the other
+// processes are still told: with a resync, since the ID does not fit.
+func TestPGLongIDAnnounced(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	a, err := OpenPG(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenPG(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	heard := make(chan Change, 10)
+	go b.Listen(ctx, slog.New(slog.DiscardHandler), func(c Change) { heard <- c })
+	select {
+	case <-heard: // the listener's first resync
+	case <-time.After(5 * time.Second):
+		t.Fatal("no resync within 5 s of starting to listen")
+	}
+	id := strings.Repeat("a", 9000)
+	if err := conformAdd(a, testArticle(id, "guildA", "Canal", "The canal opened in May."), AddOptions{}); err != nil {
+		t.Fatalf("add with a %d-byte ID: %v", len(id), err)
+	}
+	select {
+	case c := <-heard:
+		if !c.Resync() || c.Origin == "" {
+			t.Errorf("heard %+v, want a resync", c)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the add was not announced within 2 s")
+	}
+	if _, found, err := b.Load(ctx, "test", "guildA", id); err != nil || !found {
+		t.Errorf("Load through the other store: found %v, %v", found, err)
 	}
 }
