@@ -42,9 +42,9 @@ func newOrigin() string {
 const maxNotifyPayload = 7999
 
 // notify queues the change in tx: PostgreSQL delivers it to every listener
-// when, and only if, tx commits. A change whose article ID is too long for
-// a NOTIFY payload (SQLite stores such an ID, so PostgreSQL must too) is
-// announced without its ID, as a resync: listeners compare what they hold
+// when, and only if, tx commits. A change whose article ID or scope is too
+// long for a NOTIFY payload (SQLite stores them, so PostgreSQL must too) is
+// announced without them, as a resync: listeners compare what they hold
 // with the store and so still read the article, instead of the add failing.
 func (s *PGStore) notify(ctx context.Context, tx pgx.Tx, c Change) error {
 	c.Origin = s.origin
@@ -53,8 +53,7 @@ func (s *PGStore) notify(ctx context.Context, tx pgx.Tx, c Change) error {
 		return err
 	}
 	if len(b) > maxNotifyPayload {
-		c.ID = ""
-		if b, err = json.Marshal(c); err != nil {
+		if b, err = json.Marshal(Change{Origin: s.origin}); err != nil {
 			return err
 		}
 	}

@@ -127,8 +127,8 @@ func TestShardOf(t *testing.T) {
 	}
 }
 
-// TestPGLongIDAnnounced: an article whose ID is too long for a NOTIFY
-// payload (8000 bytes) is added on PostgreSQL as on SQLite, and the other
+// TestPGLongIDAnnounced: an article whose ID or scope is too long for a
+// NOTIFY payload (8000 bytes) is added on PostgreSQL as on SQLite, and the other
 // processes are still told: with a resync, since the ID does not fit.
 func TestPGLongIDAnnounced(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -151,19 +151,26 @@ func TestPGLongIDAnnounced(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no resync within 5 s of starting to listen")
 	}
-	id := strings.Repeat("a", 9000)
-	if err := conformAdd(a, testArticle(id, "guildA", "Canal", "The canal opened in May."), AddOptions{}); err != nil {
-		t.Fatalf("add with a %d-byte ID: %v", len(id), err)
-	}
-	select {
-	case c := <-heard:
-		if !c.Resync() || c.Origin == "" {
-			t.Errorf("heard %+v, want a resync", c)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("the add was not announced within 2 s")
-	}
-	if _, found, err := b.Load(ctx, "test", "guildA", id); err != nil || !found {
-		t.Errorf("Load through the other store: found %v, %v", found, err)
+	for _, tc := range []struct{ name, scope, id string }{
+		{"long ID", "guildA", strings.Repeat("a", 9000)},
+		{"long scope", strings.Repeat("9", 9000), "canal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			art := testArticle(tc.id, tc.scope, "Canal", "The canal opened in May, "+tc.name+".")
+			if err := conformAdd(a, art, AddOptions{}); err != nil {
+				t.Fatalf("add: %v", err)
+			}
+			select {
+			case c := <-heard:
+				if !c.Resync() || c.Origin == "" {
+					t.Errorf("heard %+v, want a resync", c)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("the add was not announced within 2 s")
+			}
+			if _, found, err := b.Load(ctx, "test", tc.scope, tc.id); err != nil || !found {
+				t.Errorf("Load through the other store: found %v, %v", found, err)
+			}
+		})
 	}
 }
