@@ -42,6 +42,40 @@ func TestMentionGetsAReply(t *testing.T) {
 	}
 }
 
+// TestMentionSurvivesAnEngineError is issue 17 item 5 for @mentions: an
+// answer that fails or panics is caught by the pipeline slash commands go
+// through: the user gets the apology as a reply, the failure is logged
+// once, and the bot serves the next mention.
+func TestMentionSurvivesAnEngineError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		breakIt func(*keywordAnswerer)
+		logged  string
+	}{
+		{"error", func(a *keywordAnswerer) { a.err = errEngine }, "engine exploded"},
+		{"panic", func(a *keywordAnswerer) { a.panics = true }, "panic in handler"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := start(t, func(_ *Config, a *keywordAnswerer) { tc.breakIt(a) })
+			e.seed(corpus0, "EU chips act agreed", chipsBody, "")
+			by := member(guildA, channelA, "501")
+			id := e.fake.PostMessage(by, "what did the EU agree on chips?", e.fake.BotID())
+			m := e.fake.AwaitReply(channelA, id, "apology", hasText("Sorry, something went wrong"))
+			if m.MessageReference == nil || m.MessageReference.MessageID != id {
+				t.Errorf("apology %+v is not a reply to the mention %s", m, id)
+			}
+			if logs := e.logs.String(); strings.Count(logs, tc.logged) != 1 {
+				t.Errorf("%q logged %d times, want once:\n%s", tc.logged, strings.Count(logs, tc.logged), logs)
+			}
+			// The bot lives on: the next mention is served (and fails) too.
+			again := e.fake.PostMessage(by, "and the chips act, once more?", e.fake.BotID())
+			e.fake.AwaitReply(channelA, again, "second apology", hasText("Sorry, something went wrong"))
+		})
+	}
+}
+
 func TestThreadFollowUpUsesEarlierTurns(t *testing.T) {
 	t.Parallel()
 	e := start(t)

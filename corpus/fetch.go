@@ -196,8 +196,8 @@ func (f *Fetcher) extract(ctx context.Context, body []byte, contentType string, 
 		return Article{}, fmt.Errorf("this is %s, probably a news feed, not an article page; add it as a feed instead: %w",
 			mt, ErrUnsupportedSource)
 	case !known:
-		return Article{}, fmt.Errorf("content type %q is not supported; briefbot reads web pages, plain text, Markdown and PDF: %w",
-			mt, ErrUnsupportedSource)
+		return Article{}, fmt.Errorf("content type %q is not supported; a link must be served as one of %s: %w",
+			mt, linkTypes(), ErrUnsupportedSource)
 	case fm.Name == "html":
 		return extractHTML(body, contentType, u)
 	case fm.Name == "pdf" && f.cfg.ReadPDF != nil:
@@ -215,6 +215,19 @@ func (f *Fetcher) extract(ctx context.Context, body []byte, contentType string, 
 	var a Article
 	err = fm.Parse(name, text, func(got Article) error { a = got; return nil })
 	return a, err
+}
+
+// linkTypes lists, for the refusal of other content types, the content
+// type of every registered format a link may be: all but jsonl, a file of
+// several articles, which extract refuses with its own advice.
+func linkTypes() string {
+	var types []string
+	for _, f := range formats() {
+		if f.Name != "jsonl" {
+			types = append(types, f.MediaTypes[0])
+		}
+	}
+	return orList(types)
 }
 
 // get sends a GET for u with the given extra headers and reads the body up

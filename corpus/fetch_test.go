@@ -363,6 +363,26 @@ func TestFetchErrors(t *testing.T) {
 	}
 }
 
+// TestFetchRefusalListsRegisteredFormats is issue 17 item 1 for links:
+// the refusal of a content type no format reads lists the content types of
+// every format of the registry a link may be (all but jsonl, a file of
+// several articles, which is refused as a link with its own advice), so a
+// format added to the registry is named without editing the message.
+func TestFetchRefusalListsRegisteredFormats(t *testing.T) {
+	site := newTestSite(t)
+	_, err := testFetcher(FetchConfig{}).Fetch(context.Background(), site.URL+"/photo")
+	var want []string
+	for _, f := range Formats() {
+		if f.Name != "jsonl" {
+			want = append(want, f.MediaTypes[0])
+		}
+	}
+	checkFetchErr(t, err, ErrUnsupportedSource, want)
+	if strings.Contains(err.Error(), "jsonl") {
+		t.Errorf("refusal %q offers JSON Lines, which a link may not be", err)
+	}
+}
+
 func checkFetchErr(t *testing.T, err, is error, msg []string) {
 	t.Helper()
 	if !errors.Is(err, is) {
