@@ -53,6 +53,10 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return
 // serveGateway runs one gateway connection: HELLO, then IDENTIFY or RESUME,
 // then heartbeats until the client or Drop closes it.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+	if s.gatewayDown.Load() {
+		http.Error(w, "gateway unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -264,6 +268,14 @@ func (s *Server) Drop() {
 		t.conn.UnderlyingConn().Close()
 		t.conn, t.ready = nil, false
 	})
+}
+
+// RefuseGateway makes the gateway answer new connections 503, as during a
+// Discord outage, until the returned function is called: a shard dropped
+// meanwhile stays down while the client retries.
+func (s *Server) RefuseGateway() (restore func()) {
+	s.gatewayDown.Store(true)
+	return func() { s.gatewayDown.Store(false) }
 }
 
 // DropShard is Drop for shard n's connection only (0 when unsharded).

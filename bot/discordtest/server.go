@@ -24,6 +24,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -95,6 +96,8 @@ type Server struct {
 
 	gw  gateway
 	acc access
+
+	gatewayDown atomic.Bool // RefuseGateway
 }
 
 // Channel is a channel the fake knows; unknown channels are plain text

@@ -163,3 +163,28 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 		}
 	})
 }
+
+// TestReadyzFollowsTheShards: /readyz answers 503 while a Discord shard of
+// this process is disconnected (the gateway refuses it meanwhile), and 200
+// again once it has reconnected and answers, while /healthz stays 200.
+func TestReadyzFollowsTheShards(t *testing.T) {
+	addr := freeAddr(t)
+	e := startServe(t, "BRIEFBOT_HTTP_ADDR", addr)
+	base := "http://" + addr
+	e.fake.Wait(wait, "/readyz 200", func() bool { code, _ := httpGet(t, base+"/readyz"); return code == 200 })
+	restore := e.fake.RefuseGateway()
+	e.fake.Drop()
+	e.fake.Wait(wait, "/readyz 503 with the shard disconnected", func() bool {
+		code, body := httpGet(t, base+"/readyz")
+		return code == 503 && strings.Contains(body, "shard")
+	})
+	if code, _ := httpGet(t, base+"/healthz"); code != 200 {
+		t.Errorf("/healthz with the shard disconnected: %d, want 200", code)
+	}
+	restore()
+	e.fake.Wait(wait, "/readyz 200 with the shard back", func() bool { code, _ := httpGet(t, base+"/readyz"); return code == 200 })
+	in := e.fake.SlashCommand(who(guildA, channelA, "501", 0), "ask", discordtest.Str("question", "Which hacker groups did the EU denounce?"))
+	if got := e.reply(in, "answer with the shard back", finished).Content; !strings.Contains(got, "APT40") {
+		t.Errorf("answer after the shard came back: %q", got)
+	}
+}
