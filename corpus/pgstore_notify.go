@@ -37,13 +37,25 @@ func newOrigin() string {
 	return hex.EncodeToString(b[:])
 }
 
+// maxNotifyPayload is below PostgreSQL's NOTIFY limit (payloads must be
+// shorter than 8000 bytes in the default configuration).
+const maxNotifyPayload = 7999
+
 // notify queues the change in tx: PostgreSQL delivers it to every listener
-// when, and only if, tx commits.
+// when, and only if, tx commits. A change whose article ID or scope is too
+// long for a NOTIFY payload (SQLite stores them, so PostgreSQL must too) is
+// announced without them, as a resync: listeners compare what they hold
+// with the store and so still read the article, instead of the add failing.
 func (s *PGStore) notify(ctx context.Context, tx pgx.Tx, c Change) error {
 	c.Origin = s.origin
 	b, err := json.Marshal(c)
 	if err != nil {
 		return err
+	}
+	if len(b) > maxNotifyPayload {
+		if b, err = json.Marshal(Change{Origin: s.origin}); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, changesChannel, string(b)); err != nil {
 		return fmt.Errorf("notify: %w", err)

@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,53 @@ func TestShardOf(t *testing.T) {
 		if got := ShardOf(tc.scope, tc.count); got != tc.want {
 			t.Errorf("ShardOf(%q, %d) = %d, want %d", tc.scope, tc.count, got, tc.want)
 		}
+	}
+}
+
+// TestPGLongIDAnnounced: an article whose ID or scope is too long for a
+// NOTIFY payload (8000 bytes) is added on PostgreSQL as on SQLite, and the other
+// processes are still told: with a resync, since the ID does not fit.
+func TestPGLongIDAnnounced(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	a, err := OpenPG(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenPG(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	heard := make(chan Change, 10)
+	go b.Listen(ctx, slog.New(slog.DiscardHandler), func(c Change) { heard <- c })
+	select {
+	case <-heard: // the listener's first resync
+	case <-time.After(5 * time.Second):
+		t.Fatal("no resync within 5 s of starting to listen")
+	}
+	for _, tc := range []struct{ name, scope, id string }{
+		{"long ID", "guildA", strings.Repeat("a", 9000)},
+		{"long scope", strings.Repeat("9", 9000), "canal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			art := testArticle(tc.id, tc.scope, "Canal", "The canal opened in May, "+tc.name+".")
+			if err := conformAdd(a, art, AddOptions{}); err != nil {
+				t.Fatalf("add: %v", err)
+			}
+			select {
+			case c := <-heard:
+				if !c.Resync() || c.Origin == "" {
+					t.Errorf("heard %+v, want a resync", c)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("the add was not announced within 2 s")
+			}
+			if _, found, err := b.Load(ctx, "test", tc.scope, tc.id); err != nil || !found {
+				t.Errorf("Load through the other store: found %v, %v", found, err)
+			}
+		})
 	}
 }
