@@ -251,6 +251,7 @@ func (e *env) choices(in discordtest.Interaction) []string {
 // lets them add; others still see it refused. Without admin settings it
 // stays Manage Server only.
 func TestConfiguredAdminRoleAddsArticle(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.AdminRoleIDs = []string{"900"} })
 	var defs []map[string]any
 	decodeJSON(t, e.fake.Commands("global"), &defs)

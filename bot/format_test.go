@@ -157,6 +157,7 @@ func TestInertText(t *testing.T) {
 // give one entry with both numbers; a spliced quote shows its pieces
 // joined by "…", not the words it skipped.
 func TestSourcesOncePerArticleWithSplicedPieces(t *testing.T) {
+	t.Parallel()
 	body := "Raab said the government must end its sabotage and must be held accountable."
 	s1, e1 := strings.Index(body, "the government must end"), strings.Index(body, " its")
 	s2 := strings.Index(body, "must be held")

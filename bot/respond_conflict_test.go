@@ -14,6 +14,7 @@ import (
 // removing the stored briefing is suggested only when it is an earlier
 // version of the same page.
 func TestConflictMessageNeverAdvisesDeletingAnother(t *testing.T) {
+	t.Parallel()
 	log := slog.New(slog.DiscardHandler)
 	other := &corpus.ConflictError{ID: "briefing", Stored: corpus.Article{Title: "Monday briefing"}}
 	msg := userMessage(fmt.Errorf("add: %w", other), log)

@@ -16,6 +16,7 @@ import (
 // message of a long answer, which has no question line; the vote still
 // records the question and the answer, for /ask and for mentions.
 func TestVoteOnSplitAnswerRecordsQuestion(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(_ *Config, a *keywordAnswerer) { a.long = true })
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	by := member(guildA, channelA, "501")
@@ -58,6 +59,7 @@ func TestVoteOnSplitAnswerRecordsQuestion(t *testing.T) {
 // TestBriefingStats: admins see questions asked, the share refused, the
 // most frequent refused questions and the answers voted down.
 func TestBriefingStats(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	by := member(guildA, channelA, "501")
@@ -89,6 +91,7 @@ func TestBriefingStats(t *testing.T) {
 // TestAnswerThreads: with the server's setting on, a mention is answered
 // in a new thread started from it, and a reply there is a follow-up.
 func TestAnswerThreads(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.seed(corpus0, "EU chips act agreed", chipsBody, "")
 	e.seed(corpus0, "NATO summit ends", natoBody, "")
@@ -127,6 +130,7 @@ func TestAnswerThreads(t *testing.T) {
 // in one AddMany call and answered with one message; the per-article
 // details, including why 3 were not added, are an attached text file.
 func TestLargeUploadIsOneBatchAndOneSummary(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *Config, _ *keywordAnswerer) { c.Parse = corpus.ParseFile })
 	e.seed(guildA, "Article 7", "Body of article 7.", "") // already stored
 	e.seed(guildA, "Article 8", "Body of article 8.", "")
@@ -173,6 +177,7 @@ func TestLargeUploadIsOneBatchAndOneSummary(t *testing.T) {
 // TestOneIsSingular: "1 briefing" and "Last 1 day", not "1 briefings" and
 // "Last 1 days" (issue 14's paper cut, in Discord).
 func TestOneIsSingular(t *testing.T) {
+	t.Parallel()
 	if got := statsText(corpus.Report{Asked: 1}, 1); !strings.HasPrefix(got, "**Last 1 day in this server:** 1 question asked") {
 		t.Errorf("stats for 1 day = %q", got)
 	}
