@@ -72,15 +72,8 @@ type retrieval struct {
 // timing.order); nothing is filtered away. A short follow-up also ranks on
 // the thread's previous question (see followUpContext).
 func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (retrieval, error) {
-	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
-	r := retrieval{question: stripped, topic: e.an.words(stripped), timing: t}
-	rankText := stripped
-	if prev := followUpContext(r.topic, q.History); prev != nil {
-		_, prevStripped := readTiming(prev.Question, q.Asked)
-		rankText += "\n" + prevStripped
-		r.thread, r.previous, r.previousQuestion = e.an.words(prevStripped), prev.Answer, prevStripped
-	}
-	r.words = e.an.words(rankText)
+	r, rankText := e.readQuestion(q)
+	t := r.timing
 	wantVec := mode != RetrieveBM25 && len(r.words) > 0
 	var qvec []float32
 	if _, local := e.emb.(queryEmbedder); wantVec && !local {
@@ -130,14 +123,38 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		}
 	}
 	if t.refuses() && r.inWindow == 0 {
-		var relevant []scored
-		if content := e.contentWords(r.topic); len(content) > 0 {
-			relevant = stats.search(e.an.appendStems(content, content), ix.docLen, ix.alive, nearestDepth)
-		}
-		r.nearest = t.nearest(relevant, ix, scopeSet(scopes))
-		r.reportedAfter = relevant != nil && r.nearest != nil && t.reportedAfter(r.nearest)
+		e.findNearest(&r, stats, scopes)
 	}
 	return r, nil
+}
+
+// readQuestion reads the question's time words and, for a short
+// follow-up, the thread's previous question; it returns the retrieval to
+// fill and the text to rank on.
+func (e *Engine) readQuestion(q Question) (retrieval, string) {
+	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
+	r := retrieval{question: stripped, topic: e.an.words(stripped), timing: t}
+	rankText := stripped
+	if prev := followUpContext(r.topic, q.History); prev != nil {
+		_, prevStripped := readTiming(prev.Question, q.Asked)
+		rankText += "\n" + prevStripped
+		r.thread, r.previous, r.previousQuestion = e.an.words(prevStripped), prev.Answer, prevStripped
+	}
+	r.words = e.an.words(rankText)
+	return r, rankText
+}
+
+// findNearest names, when the question's period holds nothing, the
+// relevant article nearest to it in time (see timing.nearest). The
+// caller holds the index's read lock.
+func (e *Engine) findNearest(r *retrieval, stats keywordStats, scopes []string) {
+	ix, t := e.index, r.timing
+	var relevant []scored
+	if content := e.contentWords(r.topic); len(content) > 0 {
+		relevant = stats.search(e.an.appendStems(content, content), ix.docLen, ix.alive, nearestDepth)
+	}
+	r.nearest = t.nearest(relevant, ix, scopeSet(scopes))
+	r.reportedAfter = relevant != nil && r.nearest != nil && t.reportedAfter(r.nearest)
 }
 
 // emptyWindow reports whether the answer is that the question's period

@@ -76,74 +76,97 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminRoles:    splitList(getenv("BRIEFBOT_ADMIN_ROLE_IDS")),
 		AdminUsers:    splitList(getenv("BRIEFBOT_ADMIN_USER_IDS")),
 	}
+	for _, read := range []func(func(string) string) error{c.readScale, c.readNumbers, c.readSwitches, c.checkModels} {
+		if err := read(getenv); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// readScale reads the shared store and this process's shards, which must
+// agree: running some of the shards means other processes run the rest.
+func (c *Config) readScale(getenv func(string) string) error {
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
-		return c, err
+		return err
 	}
 	var err error
 	if c.Shards, c.ShardCount, err = parseShards(getenv); err != nil {
-		return c, err
+		return err
 	}
 	if len(c.Shards) < c.ShardCount && c.DatabaseURL == "" {
-		return c, fmt.Errorf("BRIEFBOT_SHARDS=%s runs some of the %d shards here, so other processes run the rest: "+
+		return fmt.Errorf("BRIEFBOT_SHARDS=%s runs some of the %d shards here, so other processes run the rest: "+
 			"they need one shared store; set BRIEFBOT_DATABASE_URL (README: Running at scale)", getenv("BRIEFBOT_SHARDS"), c.ShardCount)
 	}
+	return nil
+}
+
+// readNumbers reads the log level, the interval and the numeric limits.
+func (c *Config) readNumbers(getenv func(string) string) error {
+	var err error
 	if c.LogLevel, err = parseLevel(envOr(getenv, "BRIEFBOT_LOG_LEVEL", "info")); err != nil {
-		return c, err
-	}
-	if c.LocalDims, err = envInt(getenv, "BRIEFBOT_LOCAL_DIMS", 512); err != nil {
-		return c, err
-	}
-	if c.AsksPerMin, err = envInt(getenv, "BRIEFBOT_ASKS_PER_MINUTE", 5); err != nil {
-		return c, err
-	}
-	if c.MaxAnswerTokens, err = envInt(getenv, "BRIEFBOT_MAX_ANSWER_TOKENS", rag.DefaultMaxAnswerTokens); err != nil {
-		return c, err
-	}
-	switch c.Embedder {
-	case "local", "openai":
-	default:
-		return c, fmt.Errorf("BRIEFBOT_EMBEDDER=%q: use local or openai (see .env.example)", c.Embedder)
-	}
-	if c.Embedder == "openai" && !c.LLMConfigured() {
-		return c, fmt.Errorf("BRIEFBOT_EMBEDDER=openai needs OPENAI_API_KEY or OPENAI_BASE_URL (see .env.example)")
-	}
-	if c.LLMConfigured() {
-		if err := c.OpenAI().Validate(); err != nil {
-			return c, fmt.Errorf("%w (see .env.example)", err)
-		}
-	}
-	switch v := getenv("BRIEFBOT_ALLOW_PRIVATE_URLS"); v {
-	case "", "0", "false":
-	case "1", "true":
-		c.AllowPrivateURLs = true
-	default:
-		return c, fmt.Errorf("BRIEFBOT_ALLOW_PRIVATE_URLS=%q: use 1 or 0", v)
-	}
-	switch v := getenv("BRIEFBOT_MESSAGE_CONTENT"); v {
-	case "", "0", "false":
-	case "1", "true":
-		c.MessageContent = true
-	default:
-		return c, fmt.Errorf("BRIEFBOT_MESSAGE_CONTENT=%q: use 1 or 0", v)
+		return err
 	}
 	if c.FeedInterval, err = envDuration(getenv, "BRIEFBOT_FEED_INTERVAL", 30*time.Minute); err != nil {
-		return c, err
+		return err
 	}
 	for _, n := range []struct {
 		dst *int
 		key string
 		def int
 	}{
+		{&c.LocalDims, "BRIEFBOT_LOCAL_DIMS", 512},
+		{&c.AsksPerMin, "BRIEFBOT_ASKS_PER_MINUTE", 5},
+		{&c.MaxAnswerTokens, "BRIEFBOT_MAX_ANSWER_TOKENS", rag.DefaultMaxAnswerTokens},
 		{&c.FeedWorkers, "BRIEFBOT_FEED_WORKERS", corpus.DefaultFeedWorkers},
 		{&c.MaxItemsPerPoll, "BRIEFBOT_MAX_ITEMS_PER_POLL", corpus.DefaultMaxItemsPerPoll},
 		{&c.MaxFeedsPerGuild, "BRIEFBOT_MAX_FEEDS_PER_SERVER", 20},
 		{&c.AddsPerHour, "BRIEFBOT_ADDS_PER_HOUR", 20},
 	} {
 		if *n.dst, err = envInt(getenv, n.key, n.def); err != nil {
-			return c, err
+			return err
 		}
 	}
-	return c, nil
+	return nil
+}
+
+// readSwitches reads the on/off settings.
+func (c *Config) readSwitches(getenv func(string) string) error {
+	for _, b := range []struct {
+		dst *bool
+		key string
+	}{
+		{&c.AllowPrivateURLs, "BRIEFBOT_ALLOW_PRIVATE_URLS"},
+		{&c.MessageContent, "BRIEFBOT_MESSAGE_CONTENT"},
+	} {
+		switch v := getenv(b.key); v {
+		case "", "0", "false":
+		case "1", "true":
+			*b.dst = true
+		default:
+			return fmt.Errorf("%s=%q: use 1 or 0", b.key, v)
+		}
+	}
+	return nil
+}
+
+// checkModels checks the embedder and the LLM settings together: an API
+// embedder needs the API.
+func (c *Config) checkModels(func(string) string) error {
+	switch c.Embedder {
+	case "local", "openai":
+	default:
+		return fmt.Errorf("BRIEFBOT_EMBEDDER=%q: use local or openai (see .env.example)", c.Embedder)
+	}
+	if c.Embedder == "openai" && !c.LLMConfigured() {
+		return fmt.Errorf("BRIEFBOT_EMBEDDER=openai needs OPENAI_API_KEY or OPENAI_BASE_URL (see .env.example)")
+	}
+	if c.LLMConfigured() {
+		if err := c.OpenAI().Validate(); err != nil {
+			return fmt.Errorf("%w (see .env.example)", err)
+		}
+	}
+	return nil
 }
 
 func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {

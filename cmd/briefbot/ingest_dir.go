@@ -21,46 +21,7 @@ import (
 // why; hidden files and folders (.git, .DS_Store) are passed over quietly.
 // A folder holding nothing to read is a failure.
 func (in *ingester) dir(ctx context.Context, root string) error {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == root {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			st, err := os.Stat(p)
-			switch {
-			case err != nil:
-				in.skip(p, "a link to something that does not exist")
-				return nil
-			case st.IsDir():
-				in.skip(p, "a link to a folder, which is not followed; name the folder itself to add it")
-				return nil
-			}
-		}
-		if d.IsDir() {
-			return nil
-		}
-		if _, ok := corpus.FormatOf(p); !ok {
-			ext := strings.ToLower(filepath.Ext(p))
-			if ext == "" {
-				in.skip(p, "no extension, so its format is unknown; use one of "+corpus.Extensions())
-			} else {
-				in.skip(p, fmt.Sprintf("%q files are not read; use one of %s", ext, corpus.Extensions()))
-			}
-			return nil
-		}
-		files = append(files, p)
-		return nil
-	})
+	files, err := in.readable(root)
 	if err != nil {
 		return fmt.Errorf("read directory %s: %w", root, err)
 	}
@@ -88,6 +49,54 @@ func (in *ingester) dir(ctx context.Context, root string) error {
 		}
 	}
 	return nil
+}
+
+// readable walks root and returns the files of a known format, in path
+// order, reporting every other file and link it passes over (see dir).
+func (in *ingester) readable(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case p == root:
+			return nil
+		case strings.HasPrefix(d.Name(), ".") && d.IsDir():
+			return filepath.SkipDir
+		case strings.HasPrefix(d.Name(), "."):
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			st, err := os.Stat(p)
+			switch {
+			case err != nil:
+				in.skip(p, "a link to something that does not exist")
+				return nil
+			case st.IsDir():
+				in.skip(p, "a link to a folder, which is not followed; name the folder itself to add it")
+				return nil
+			}
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if _, ok := corpus.FormatOf(p); !ok {
+			in.skipUnknown(p)
+			return nil
+		}
+		files = append(files, p)
+		return nil
+	})
+	return files, err
+}
+
+// skipUnknown reports a file of no format briefbot reads.
+func (in *ingester) skipUnknown(p string) {
+	ext := strings.ToLower(filepath.Ext(p))
+	if ext == "" {
+		in.skip(p, "no extension, so its format is unknown; use one of "+corpus.Extensions())
+		return
+	}
+	in.skip(p, fmt.Sprintf("%q files are not read; use one of %s", ext, corpus.Extensions()))
 }
 
 // uniqueFileIDs gives every file of a folder an ID of its own. An ID comes
