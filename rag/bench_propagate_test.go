@@ -27,15 +27,10 @@ func BenchmarkPropagationPostgres(b *testing.B) {
 	go func() {
 		defer close(listening)
 		store.Listen(ctx, discard(), func(c corpus.Change) {
-			if c.Resync() {
-				follower.Resync(ctx)
-				indexed <- ""
-				return
+			if _, err := follower.Apply(ctx, c); err != nil && ctx.Err() == nil {
+				b.Errorf("apply %+v: %v", c, err)
 			}
-			if err := follower.Refresh(ctx, c.Scope, c.ID); err != nil && ctx.Err() == nil {
-				b.Errorf("refresh %s: %v", c.ID, err)
-			}
-			indexed <- c.ID
+			indexed <- c.ID // "" for a resync
 		})
 	}()
 	defer func() { cancel(); <-listening }()

@@ -103,3 +103,18 @@ func (e *Engine) Resync(ctx context.Context) (int, error) {
 	}
 	return len(stale), nil
 }
+
+// Apply applies one change announced by the shared store (see
+// corpus.Change): a named article is read again (or dropped), and a resync
+// request compares everything held with the store (see Resync). It returns
+// how many articles it refreshed. serve follows changes with it, and the
+// tests use it too, so that they exercise the dispatch serve runs.
+func (e *Engine) Apply(ctx context.Context, c corpus.Change) (int, error) {
+	if c.Resync() {
+		return e.Resync(ctx)
+	}
+	if err := e.Refresh(ctx, c.Scope, c.ID); err != nil {
+		return 0, err
+	}
+	return 1, nil
+}

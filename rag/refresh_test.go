@@ -36,18 +36,14 @@ func TestChangesReachOtherEngines(t *testing.T) {
 		}
 		listening := make(chan struct{}, 1)
 		go store.Listen(ctx, slog.New(slog.DiscardHandler), func(c corpus.Change) {
+			if _, err := e.Apply(ctx, c); err != nil && ctx.Err() == nil {
+				t.Errorf("apply %+v: %v", c, err)
+			}
 			if c.Resync() {
-				if _, err := e.Resync(ctx); err != nil && ctx.Err() == nil {
-					t.Errorf("resync: %v", err)
-				}
 				select {
 				case listening <- struct{}{}:
 				default: // a later resync: nobody waits for it
 				}
-				return
-			}
-			if err := e.Refresh(ctx, c.Scope, c.ID); err != nil && ctx.Err() == nil {
-				t.Errorf("refresh: %v", err)
 			}
 		})
 		select { // the first resync says it listens
@@ -110,36 +106,20 @@ func TestResyncAfterListenerLost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url := pgtest.URL(t)
-	open := func() (*Engine, *corpus.PGStore) {
-		store, err := corpus.OpenPG(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { store.Close() })
-		e, err := New(ctx, store, NewLocalEmbedder(0), Config{}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e, store
-	}
-	writer, _ := open()
-	follower, store := open()
+	writer, _ := newPGEngine(t, url, NewLocalEmbedder(0), nil)
+	follower, store := newPGEngine(t, url, NewLocalEmbedder(0), nil)
 	resynced := make(chan int, 10)
 	listening := make(chan struct{})
 	go func() {
 		defer close(listening)
 		store.Listen(ctx, slog.New(slog.DiscardHandler), func(c corpus.Change) {
-			if !c.Resync() {
-				if err := follower.Refresh(ctx, c.Scope, c.ID); err != nil {
-					t.Errorf("refresh: %v", err)
-				}
-				return
-			}
-			n, err := follower.Resync(ctx)
+			n, err := follower.Apply(ctx, c)
 			if err != nil {
-				t.Errorf("resync: %v", err)
+				t.Errorf("apply %+v: %v", c, err)
 			}
-			resynced <- n
+			if c.Resync() {
+				resynced <- n
+			}
 		})
 	}()
 	defer func() { cancel(); <-listening }()

@@ -89,17 +89,14 @@ func followChanges(ctx context.Context, a *app) (stop func()) {
 	go func() {
 		defer close(done)
 		l.Listen(ctx, log, func(c corpus.Change) {
-			if c.Resync() {
-				n, err := a.engine.Resync(ctx)
-				if err != nil && ctx.Err() == nil {
-					log.Error("catch up with the store after (re)connecting", "refreshed", n, "err", err)
-				} else if n > 0 {
-					log.Info("caught up with the store", "refreshed", n, "why", "changes made while not listening")
-				}
-				return
-			}
-			if err := a.engine.Refresh(ctx, c.Scope, c.ID); err != nil && ctx.Err() == nil {
+			n, err := a.engine.Apply(ctx, c)
+			switch {
+			case err != nil && ctx.Err() == nil && c.Resync():
+				log.Error("catch up with the store after (re)connecting", "refreshed", n, "err", err)
+			case err != nil && ctx.Err() == nil:
 				log.Error("apply a change from another process", "scope", c.Scope, "id", c.ID, "err", err)
+			case err == nil && c.Resync() && n > 0:
+				log.Info("caught up with the store", "refreshed", n, "why", "changes made while not listening")
 			}
 		})
 	}()
