@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/corpus/pgtest"
@@ -43,38 +42,8 @@ func BenchmarkIngestLocalPostgres(b *testing.B) {
 // BenchmarkColdStartPostgres is BenchmarkColdStart on PostgreSQL: 100,000
 // passages stored, from opening the store to the first answer.
 func BenchmarkColdStartPostgres(b *testing.B) {
-	const n = 100_000
-	ctx := context.Background()
 	url := pgtest.URL(b)
-	st := openBenchPG(b, url)
-	e, err := New(ctx, st, NewLocalEmbedder(0), Config{}, discard())
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	stored := ingest(b, e, synthArticles(11, 0, n/5))
-	b.Logf("stored %d passages through AddMany in %v (%.0f passages/s)", stored,
-		time.Since(start).Round(time.Millisecond), float64(stored)/time.Since(start).Seconds())
-	st.Close()
-	question := newSynth(3).question(synthArticles(11, 0, 1)[0].Body)
-	var embeds int64
-	for b.Loop() {
-		st := openBenchPG(b, url)
-		emb := &countEmbedder{Embedder: NewLocalEmbedder(0)}
-		e, err := New(ctx, st, emb, Config{}, discard())
-		if err != nil {
-			b.Fatal(err)
-		}
-		ans, err := e.Answer(ctx, Question{Text: question})
-		if err != nil || len(ans.Passages) == 0 {
-			b.Fatalf("first answer: %d passages, %v", len(ans.Passages), err)
-		}
-		embeds += emb.calls.Load()
-		b.StopTimer()
-		st.Close()
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(embeds)/float64(b.N), "embeds/op")
+	benchColdStart(b, func() benchStore { return openBenchPG(b, url) })
 }
 
 // BenchmarkShardMemoryPostgres measures the live heap of one process's

@@ -385,14 +385,26 @@ func (c *countEmbedder) EmbedQuery(text string, weight func(string) float64) []f
 // answer. The store is built once through Engine.AddMany; the page cache
 // is warm. embeds/op must be 0: a restart embeds nothing.
 func BenchmarkColdStart(b *testing.B) {
-	const n = 100_000
-	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "briefbot-bench-")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
-	st := openBenchStore(b, dir)
+	benchColdStart(b, func() benchStore { return openBenchStore(b, dir) })
+}
+
+// benchStore is a store a benchmark opens and closes again.
+type benchStore interface {
+	Store
+	Close() error
+}
+
+// benchColdStart stores 100,000 passages through one store from open,
+// then times, per op, opening another and answering a first question.
+func benchColdStart(b *testing.B, open func() benchStore) {
+	const n = 100_000
+	ctx := context.Background()
+	st := open()
 	e, err := New(ctx, st, NewLocalEmbedder(0), Config{}, discard())
 	if err != nil {
 		b.Fatal(err)
@@ -402,11 +414,10 @@ func BenchmarkColdStart(b *testing.B) {
 	b.Logf("stored %d passages through AddMany in %v (%.0f passages/s)", stored,
 		time.Since(start).Round(time.Millisecond), float64(stored)/time.Since(start).Seconds())
 	st.Close()
-	e = nil
 	question := newSynth(3).question(synthArticles(11, 0, 1)[0].Body)
 	var embeds int64
 	for b.Loop() {
-		st := openBenchStore(b, dir)
+		st := open()
 		emb := &countEmbedder{Embedder: NewLocalEmbedder(0)}
 		e, err := New(ctx, st, emb, Config{}, discard())
 		if err != nil {
