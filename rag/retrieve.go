@@ -94,7 +94,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 	stats := combine(shards)
 	r.fit(e, stats)
 	r.idf = make(map[string]float64, len(r.words))
-	for _, w := range r.words {
+	for _, w := range append(r.words, r.topic...) {
 		r.idf[w] = stats.idf(w)
 	}
 	var kw, vec []scored
@@ -134,6 +134,9 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 func (e *Engine) readQuestion(q Question) (retrieval, string) {
 	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
 	r := retrieval{question: stripped, topic: e.an.words(stripped), timing: t}
+	if t.Hard && !t.Win.Period {
+		r.topic = e.an.words(strings.TrimSpace(q.Text))
+	}
 	rankText := stripped
 	if prev := followUpContext(r.topic, q.History); prev != nil {
 		_, prevStripped := readTiming(prev.Question, q.Asked)

@@ -18,14 +18,16 @@ type Timing struct {
 // Read reads the question's time words relative to the moment of asking
 // and returns the question without them, for ranking: "what happened this
 // week" ranks on "what happened", and the window picks the days. A zero
-// moment means it is unknown: time words are then left alone (the CLI and
-// the bot always know the moment; evaluation uses zero for its date-blind
-// figures).
+// moment means it is unknown (the CLI and the bot always know it;
+// evaluation of a set without question dates does not): then only dates
+// that say their year are read ("in 2019", "on October 6, 2023"), since
+// they mean the same whenever asked, and "this week" or "in March" are
+// left alone.
 func Read(question string, asked time.Time) (Timing, string) {
-	if asked.IsZero() {
-		return Timing{}, question
+	var t Timing
+	if !asked.IsZero() {
+		t.Asked = DayOf(asked)
 	}
-	t := Timing{Asked: DayOf(asked)}
 	if !MayMention(question) {
 		return t, question
 	}

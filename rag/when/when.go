@@ -105,11 +105,16 @@ var whenRules = []whenRule{
 
 var startsWithDigit = regexp.MustCompile(`^\s*\d`)
 
+// unknownDay stands for the day of asking when it is unknown: every dated
+// expression lies before it.
+var unknownDay = time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC)
+
 // whenCand is one matched expression.
 type whenCand struct {
 	start, atom, end int
 	raw              Window // before the preposition is applied
 	calendar, event  bool
+	dated            bool // names its year: means the same whenever asked
 	prep             string
 	needPrep         bool
 }
@@ -169,14 +174,21 @@ type whenCand struct {
 // October 4, 2023 with one of October 31, 2023 needs both); then the
 // narrowest hard window wins, and Recent only when there is no hard window.
 // Phrase and Span name the chosen expression (for joined dates, the first).
+//
+// A zero asked means the moment is unknown: only expressions that name
+// their year ("in 2019", "June 5, 2022", "2022-06-05") are read, as if
+// asked at the end of time.
 func Parse(question string, asked time.Time) (w Window, ok bool) {
 	d := DayOf(asked)
+	if asked.IsZero() {
+		d = unknownDay
+	}
 	var hard, recent []Window
 	cal := -1 // index in hard of the window joining all calendar dates
 	for _, c := range joinRanges(question, findWhen(question, d)) {
 		w, ok := finishWindow(question, c, d)
 		switch {
-		case !ok:
+		case !ok, asked.IsZero() && !c.dated:
 		case w.Recent:
 			recent = append(recent, w)
 		case c.calendar && cal >= 0:
@@ -233,7 +245,8 @@ func findWhen(q string, d time.Time) []whenCand {
 				continue
 			}
 			all = append(all, whenCand{start: start, atom: m.atomStart(), end: loc[1],
-				raw: raw, calendar: r.calendar, event: r.calendar || r.event || namesDay(m), prep: m.prep, needPrep: r.needPrep})
+				raw: raw, calendar: r.calendar, event: r.calendar || r.event || namesDay(m),
+				dated: r.calendar && (m.get("year") != "" || m.get("iso") != ""), prep: m.prep, needPrep: r.needPrep})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {
@@ -266,6 +279,7 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 			c.raw = hull(c.raw, n.raw)
 			c.end, c.prep = n.end, "in"
 			c.calendar = c.calendar && n.calendar
+			c.dated = c.dated && n.dated
 			c.event = c.event || n.event
 			out = append(out, c)
 			i++

@@ -368,3 +368,39 @@ func TestPeriodOrEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestReadUnknownMoment: without a moment of asking (an evaluation set
+// without question dates), dates that name their year are still read, and
+// words that count from the day of asking are left in the question.
+func TestReadUnknownMoment(t *testing.T) {
+	tests := []struct{ q, window, stripped string }{
+		{"Who is the Maxwell Award winner in 2019?", "[2019-01-01, 2020-01-01) period=false", "Who is the Maxwell Award winner?"},
+		{"What did TechCrunch report on October 6, 2023?", "[2023-10-06, 2023-10-07) period=false", "What did TechCrunch report?"},
+		{"Who won between 2019 and 2021?", "[2019-01-01, 2022-01-01) period=false", "Who won?"},
+		{"What changed since 2020?", "[2020-01-01, open) period=true", "What changed?"},
+		{"What happened this week?", "none", "What happened this week?"},
+		{"Who resigned in March?", "none", "Who resigned in March?"},
+		{"What did the Fed say on Monday?", "none", "What did the Fed say on Monday?"},
+		{"What is the latest on the strike?", "none", "What is the latest on the strike?"},
+		{"Who won the 2021 Tour de France?", "none", "Who won the 2021 Tour de France?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			tm, stripped := Read(tt.q, time.Time{})
+			got := "none"
+			if tm.Hard {
+				to := "open"
+				if tm.Win.To.Year() < 9999 {
+					to = tm.Win.To.Format("2006-01-02")
+				}
+				got = "[" + tm.Win.From.Format("2006-01-02") + ", " + to + ") period=" + strconv.FormatBool(tm.Win.Period)
+			}
+			if got != tt.window || stripped != tt.stripped {
+				t.Errorf("Read(%q, unknown) = %s, %q; want %s, %q", tt.q, got, stripped, tt.window, tt.stripped)
+			}
+			if tm.Recent || !tm.Asked.IsZero() || tm.After(day("9000-01-01")) {
+				t.Errorf("Read(%q, unknown): Recent %v, Asked %v: nothing may count from an unknown day", tt.q, tm.Recent, tm.Asked)
+			}
+		})
+	}
+}
