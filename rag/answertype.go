@@ -2,6 +2,7 @@ package rag
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -49,8 +50,10 @@ func typeOf(question string) answerType {
 var (
 	numberRE = regexp.MustCompile(`(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|trillions?|half|twice|percent)\b`)
 	dateRE   = regexp.MustCompile(`(?i)\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight|weekend)\b|\b(last|next|this)\s+(week|month|year)\b|\d{1,2}/\d{1,2}`)
-	// placeRE: a capitalised name after a preposition of place.
-	placeRE = regexp.MustCompile(`\b(in|at|from|to|near|across|into|outside|inside)\s+(the\s+)?\p{Lu}`)
+	// placeRE: a capitalised name after a preposition of place, perhaps
+	// after a compass word ("in the central Philippines", "off southern
+	// Japan").
+	placeRE = regexp.MustCompile(`\b(in|at|from|to|near|across|into|outside|inside|off)\s+(the\s+)?((north|south|east|west|north-?east|north-?west|south-?east|south-?west)(ern)?\s+|central\s+)?\p{Lu}`)
 )
 
 // holds reports whether sentence s holds a phrase of type t that the
@@ -147,4 +150,88 @@ func typeNouns(question string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// withNeighbour adds to the quotes the sentence next to the best one when
+// the question asks for a number, date, person or place, no quote holds
+// one and that neighbour does: a brief often names its topic in one
+// sentence and the answer in the next ("Trump named Ohio Sen. JD Vance as
+// his running mate… The pair will hit the campaign trail amid an ongoing
+// investigation into the assassination attempt…"). The quotes stay within
+// maxQuotes.
+func withNeighbour(r retrieval, best, chosen []sentence) []sentence {
+	t := typeOf(r.question)
+	if t == anyAnswer || len(chosen) == 0 || len(chosen) == maxQuotes {
+		return chosen
+	}
+	asked := map[string]bool{}
+	forEachWord(r.question, func(w string) { asked[w] = true })
+	text := func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
+	for _, c := range chosen {
+		if t.holds(text(c), asked) {
+			return chosen
+		}
+	}
+	before, after := neighbours(best, chosen[0])
+	for _, i := range []int{after, before} {
+		if i < 0 || !t.holds(text(best[i]), asked) || slices.ContainsFunc(chosen, func(s sentence) bool {
+			return s.hit == best[i].hit && s.start == best[i].start
+		}) {
+			continue
+		}
+		if i == before {
+			return append([]sentence{best[i]}, chosen...)
+		}
+		return append(chosen[:1:1], append([]sentence{best[i]}, chosen[1:]...)...)
+	}
+	return chosen
+}
+
+// neighbours returns the indexes in best of the sentences just before and
+// just after c in its passage, or -1.
+func neighbours(best []sentence, c sentence) (before, after int) {
+	before, after = -1, -1
+	for i, s := range best {
+		if s.hit != c.hit {
+			continue
+		}
+		if s.end <= c.start && (before < 0 || s.end > best[before].end) {
+			before = i
+		}
+		if s.start >= c.end && (after < 0 || s.start < best[after].start) {
+			after = i
+		}
+	}
+	return before, after
+}
+
+// furtherPassages is how deep fromFurther looks for a sentence holding
+// the answer type: the default k.
+const furtherPassages = 5
+
+// fromFurther adds, when the question asks for a number, date, person or
+// place and no quote holds one, the best sentence of the 4th or 5th
+// passage that does and scores within 60% of the first quote: search
+// snippets state the answer in a lower-ranked snippet as often as in the
+// top ones ("Super Mario Odyssey was released on October 27, 2017" ranked
+// 4th under three shop pages). It becomes the second quote, within
+// maxQuotes.
+func (e *Engine) fromFurther(r retrieval, chosen []sentence) []sentence {
+	t := typeOf(r.question)
+	if t == anyAnswer || len(chosen) == 0 || len(r.hits) <= fromPassages {
+		return chosen
+	}
+	asked := map[string]bool{}
+	forEachWord(r.question, func(w string) { asked[w] = true })
+	text := func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
+	if slices.ContainsFunc(chosen, func(s sentence) bool { return t.holds(text(s), asked) }) {
+		return chosen
+	}
+	for _, s := range e.sentencesOf(r, furtherPassages) {
+		if s.hit >= fromPassages && s.score >= 0.6*chosen[0].score && t.holds(text(s), asked) {
+			out := append(chosen[:1:1], s)
+			return append(out, chosen[1:min(len(chosen), maxQuotes-1)]...)
+		}
+	}
+	return chosen
 }

@@ -2,6 +2,8 @@ package rag
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -150,5 +152,88 @@ func TestAskingSentenceFirst(t *testing.T) {
 	}
 	if got := askingSentence("Who won?"); got != "" {
 		t.Errorf("askingSentence of a one-sentence question = %q, want none", got)
+	}
+}
+
+// TestAnswerFromFurtherPassage: the three best passages repeat the
+// question's words without a date; the fourth dates the release. "When"
+// gets that sentence as its second quote; a question asking for no kind of
+// answer does not.
+func TestAnswerFromFurtherPassage(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	arts := []corpus.Article{
+		{ID: "shop", Title: "Shop Super Mario Odyssey", Body: "Buy Super Mario Odyssey for Nintendo Switch at our shop with free delivery."},
+		{ID: "trademark", Title: "Super Mario Odyssey listing", Body: "Super Mario Odyssey and Nintendo Switch are trademarks of Nintendo of America."},
+		{ID: "forum", Title: "Super Mario Odyssey forum", Body: "Fans of Super Mario Odyssey on Nintendo Switch share their favourite kingdoms here."},
+		{ID: "wiki", Title: "A platform game", Body: "The game Super Mario Odyssey was released on October 27, 2017 to wide acclaim."},
+	}
+	for _, a := range arts {
+		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	when, err := e.Answer(ctx, Question{Text: "When was Super Mario Odyssey for Nintendo Switch released?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rank := slices.IndexFunc(when.Passages, func(h Hit) bool { return h.Article.ID == "wiki" }); rank < fromPassages {
+		t.Fatalf("the dated passage ranks %d, want it below the top %d for this test to mean anything", rank+1, fromPassages)
+	}
+	if len(when.Citations) < 2 || when.Citations[1].ArticleID != "wiki" || !strings.Contains(when.Citations[1].Quote, "October 27, 2017") {
+		t.Errorf("when: %q, want the dated sentence as the second quote", when.Text)
+	}
+	what, err := e.Answer(ctx, Question{Text: "What about Super Mario Odyssey for Nintendo Switch?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(what.Citations, func(c Citation) bool { return c.ArticleID == "wiki" }) {
+		t.Errorf("what: %q, want no quote from the fourth passage", what.Text)
+	}
+}
+
+// TestFragmentsAreOneQuote: a listing states its facts in fragments; a run
+// of them is quoted as one unit, and never a question or a full sentence
+// with them.
+func TestFragmentsAreOneQuote(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"2010 FIFA World Cup South Africa. Back to FIFA+ · Match Centre · Teams. Netherlands. Runner-up. 11. Goals. 24. Yellow Cards.",
+			[]string{"2010 FIFA World Cup South Africa.", "Back to FIFA+ · Match Centre · Teams.", "Netherlands. Runner-up. 11. Goals. 24. Yellow Cards."}},
+		{"Dockers walked out on Monday. Who called it? Nobody knows. The strike ended on Friday evening.",
+			[]string{"Dockers walked out on Monday.", "Who called it?", "Nobody knows.", "The strike ended on Friday evening."}},
+		{"One. Two.\n\nThree. Four.", []string{"One. Two.", "Three. Four."}}, // not across paragraphs
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			var got []string
+			for _, rg := range quoteUnits(tc.text) {
+				got = append(got, tc.text[rg[0]:rg[1]])
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("quoteUnits = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	arts := []corpus.Article{{ID: "fifa", Title: "Match centre", Body: tests[0].text}}
+	for i, body := range []string{"Spain won the 2010 World Cup final in Johannesburg.", "Tickets for the 2010 World Cup sold out in May.",
+		"The 2010 World Cup was the first held in Africa.", "Shakira sang the song of the 2010 World Cup."} {
+		arts = append(arts, corpus.Article{ID: fmt.Sprint("cup-", i), Title: "World Cup", Body: body})
+	}
+	for _, a := range arts {
+		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ans, err := e.Answer(ctx, Question{Text: "Who was the runner-up of the 2010 World Cup?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || !strings.Contains(ans.Text, "Netherlands. Runner-up.") {
+		t.Errorf("%q, want the fragments naming the runner-up quoted", ans.Text)
 	}
 }

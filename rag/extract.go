@@ -2,7 +2,6 @@ package rag
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		if len(best) == 0 || confidence < minCoverage {
 			return notCoveredSentence, nil, confidence
 		}
-		chosen = withNeighbour(r, best, pickQuotes(r, best))
+		chosen = e.fromFurther(r, withNeighbour(r, best, pickQuotes(r, best)))
 	}
 	if len(chosen) == 0 {
 		return notCoveredSentence, nil, 0
@@ -238,7 +237,7 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 	var out []sentence
 	for hi, h := range r.hits[:min(n, len(r.hits))] {
 		frame := withAliases(e.an.stemSet(frameText(h)), r.aliases)
-		for _, rg := range corpus.Sentences(h.Passage.Text) {
+		for _, rg := range quoteUnits(h.Passage.Text) {
 			if !informative(h.Passage.Text[rg[0]:rg[1]]) {
 				continue
 			}
@@ -359,12 +358,52 @@ func citationFor(a *corpus.Article, start, end int) Citation {
 	}
 }
 
+// maxFragmentRun caps a run of fragments joined into one quote (see
+// quoteUnits), in words.
+const maxFragmentRun = 40
+
+// quoteUnits splits text into the units a quote may be: its sentences,
+// except that a run of adjacent fragments of fewer than five words is one
+// unit, within a paragraph. Listings and search snippets state facts in fragments
+// ("Netherlands. Runner-up. 11. Goals."); alone each is too short to quote
+// (see informative), together they are the answer.
+func quoteUnits(text string) [][2]int {
+	var out [][2]int
+	joining := false // the last unit is a run of fragments that may grow
+	for _, rg := range corpus.Sentences(text) {
+		s := text[rg[0]:rg[1]]
+		if len(strings.Fields(s)) >= 5 || asks(s) {
+			out, joining = append(out, rg), false
+			continue
+		}
+		if last := len(out) - 1; joining && joinable(text, out[last], rg) {
+			out[last][1] = rg[1]
+			continue
+		}
+		out, joining = append(out, rg), true
+	}
+	return out
+}
+
+// joinable reports whether fragment next may join the run of fragments
+// before it: in the same paragraph, the run staying within maxFragmentRun
+// words.
+func joinable(text string, run, next [2]int) bool {
+	gap := text[run[1]:next[0]]
+	return strings.TrimSpace(gap) == "" && strings.Count(gap, "\n") < 2 &&
+		len(strings.Fields(text[run[0]:next[1]])) <= maxFragmentRun
+}
+
+// asks reports whether s is a question.
+func asks(s string) bool {
+	return strings.HasSuffix(strings.TrimRight(s, " \t\n\"'”’)"), "?")
+}
+
 // informative filters out sentences that cannot answer anything: questions
 // (an article's "Who succeeded the queen?" only echoes the asker) and
 // fragments of fewer than five words (datelines, captions).
 func informative(s string) bool {
-	t := strings.TrimRight(s, " \t\n\"'”’)")
-	return !strings.HasSuffix(t, "?") && len(strings.Fields(s)) >= 5
+	return !asks(s) && len(strings.Fields(s)) >= 5
 }
 
 // withAliases adds to a sentence's stems an acronym whose name it spells
@@ -404,59 +443,6 @@ func frameText(h Hit) string {
 		date = h.Article.Published.Format("January 2, 2006")
 	}
 	return h.Article.Title + "\n" + h.Article.Source + "\n" + date + "\n" + h.Passage.Heading
-}
-
-// withNeighbour adds to the quotes the sentence next to the best one when
-// the question asks for a number, date, person or place, no quote holds
-// one and that neighbour does: a brief often names its topic in one
-// sentence and the answer in the next ("Trump named Ohio Sen. JD Vance as
-// his running mate… The pair will hit the campaign trail amid an ongoing
-// investigation into the assassination attempt…"). The quotes stay within
-// maxQuotes.
-func withNeighbour(r retrieval, best, chosen []sentence) []sentence {
-	t := typeOf(r.question)
-	if t == anyAnswer || len(chosen) == 0 || len(chosen) == maxQuotes {
-		return chosen
-	}
-	asked := map[string]bool{}
-	forEachWord(r.question, func(w string) { asked[w] = true })
-	text := func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
-	for _, c := range chosen {
-		if t.holds(text(c), asked) {
-			return chosen
-		}
-	}
-	before, after := neighbours(best, chosen[0])
-	for _, i := range []int{after, before} {
-		if i < 0 || !t.holds(text(best[i]), asked) || slices.ContainsFunc(chosen, func(s sentence) bool {
-			return s.hit == best[i].hit && s.start == best[i].start
-		}) {
-			continue
-		}
-		if i == before {
-			return append([]sentence{best[i]}, chosen...)
-		}
-		return append(chosen[:1:1], append([]sentence{best[i]}, chosen[1:]...)...)
-	}
-	return chosen
-}
-
-// neighbours returns the indexes in best of the sentences just before and
-// just after c in its passage, or -1.
-func neighbours(best []sentence, c sentence) (before, after int) {
-	before, after = -1, -1
-	for i, s := range best {
-		if s.hit != c.hit {
-			continue
-		}
-		if s.end <= c.start && (before < 0 || s.end > best[before].end) {
-			before = i
-		}
-		if s.start >= c.end && (after < 0 || s.start < best[after].start) {
-			after = i
-		}
-	}
-	return before, after
 }
 
 // askingSentence returns the question's last sentence when sentences
