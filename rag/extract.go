@@ -133,14 +133,27 @@ func pickQuotes(r retrieval, best []sentence) []sentence {
 
 // renderQuotes numbers and formats the chosen quotes. When they come from
 // articles of different dates, they are ordered oldest first and each is
-// labelled with its date, the last marked newest, so that a reader sees
-// which source updates which.
+// labelled with its date, the newest marked, so that a reader sees which
+// source updates which. A date that was only guessed (the day the article
+// was added) orders nothing: its quotes come last, labelled "added …".
 func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
+	known := func(s sentence) (time.Time, bool) {
+		a := r.hits[s.hit].Article
+		return a.Published, !a.DateGuessed && !a.Published.IsZero()
+	}
 	dated := distinctDates(r, chosen) > 1
+	newest := -1
 	if dated {
 		sort.SliceStable(chosen, func(i, j int) bool {
-			return r.hits[chosen[i].hit].Article.Published.Before(r.hits[chosen[j].hit].Article.Published)
+			di, oki := known(chosen[i])
+			dj, okj := known(chosen[j])
+			return oki && (!okj || di.Before(dj))
 		})
+		for i, s := range chosen {
+			if _, ok := known(s); ok {
+				newest = i
+			}
+		}
 	}
 	var b strings.Builder
 	var cites []Citation
@@ -152,8 +165,8 @@ func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
 			b.WriteString("\n")
 		}
 		if dated {
-			b.WriteString(c.Published.Format("2006-01-02"))
-			if i == len(chosen)-1 {
+			b.WriteString(dateLabel(c))
+			if i == newest {
 				b.WriteString(" (newest)")
 			}
 			b.WriteString(": ")
@@ -161,6 +174,17 @@ func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
 		b.WriteString("“" + c.Quote + "” [" + itoa(c.N) + "]")
 	}
 	return b.String(), cites
+}
+
+// dateLabel is how a quote's date reads in front of it.
+func dateLabel(c Citation) string {
+	switch {
+	case c.Published.IsZero():
+		return "undated"
+	case c.DateGuessed:
+		return "added " + c.Published.Format("2006-01-02")
+	}
+	return c.Published.Format("2006-01-02")
 }
 
 func distinctDates(r retrieval, chosen []sentence) int {

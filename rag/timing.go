@@ -95,18 +95,23 @@ func (t timing) boostWindow(ranked []scored, ix *index) {
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
 }
 
+// boostRecent gives newer articles up to boost of the best score. An
+// article whose date was only guessed (the day it was added, or nothing)
+// is no newer than any other: it gains nothing.
 func (t timing) boostRecent(ranked []scored, ix *index, boost float64) {
 	var newest time.Time
 	best := 0.0
 	for _, s := range ranked {
-		if a := ix.entries[s.doc].article; !t.future(a) && a.Published.After(newest) {
+		if a := ix.entries[s.doc].article; !t.future(a) && !a.DateGuessed && a.Published.After(newest) {
 			newest = a.Published
 		}
 		best = max(best, s.score)
 	}
 	for i, s := range ranked {
-		age := newest.Sub(ix.entries[s.doc].article.Published)
-		ranked[i].score += best * boost * math.Exp2(-float64(max(age, 0))/float64(recencyHalfLife))
+		if a := ix.entries[s.doc].article; !a.DateGuessed && !a.Published.IsZero() {
+			age := newest.Sub(a.Published)
+			ranked[i].score += best * boost * math.Exp2(-float64(max(age, 0))/float64(recencyHalfLife))
+		}
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
 }

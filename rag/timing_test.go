@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,36 @@ func TestEventDatesNeverRefuse(t *testing.T) {
 		if ans.Refused || strings.Contains(ans.Text, "nothing") || !strings.Contains(ans.Text, tc.want) {
 			t.Errorf("%q: %q, want quotes with %q", tc.question, ans.Text, tc.want)
 		}
+	}
+}
+
+// TestGuessedDateIsNoDate: an article added without a date carries the day
+// it was added, which says nothing about when it was written: its quote is
+// labelled "added …" after the dated ones, the newest mark stays on a
+// real date, and "latest" does not prefer it.
+func TestGuessedDateIsNoDate(t *testing.T) {
+	e := timedEngine(t)
+	if _, _, err := e.Add(context.Background(), corpus.Article{ID: "note", Title: "Rotterdam dockers strike notes",
+		Body: "Rotterdam dockers strike notes: the union and the harbour kept talking."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Answer(context.Background(), Question{Text: "Rotterdam dockers strike union harbour", Asked: day("2024-04-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(ans.Text, "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "added ") || !strings.Contains(last, "kept talking") || strings.Contains(last, "(newest)") {
+		t.Errorf("last line %q, want the undated note's quote labelled \"added …\" and not newest", last)
+	}
+	if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "2024-03-20 (newest): ") }) {
+		t.Errorf("%q: want the newest mark on the newest dated report", ans.Text)
+	}
+	latest, err := e.Answer(context.Background(), Question{Text: "What is the latest on the Rotterdam dockers strike?", Asked: day("2024-03-25")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := firstID(latest); got != "strike-3" {
+		t.Errorf("latest: first hit %s, want strike-3 (the undated note is not the newest)", got)
 	}
 }
