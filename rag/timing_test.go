@@ -263,3 +263,17 @@ func TestGuessedDateIsNoDate(t *testing.T) {
 		t.Errorf("latest: first hit %s, want strike-3 (the undated note is not the newest)", got)
 	}
 }
+
+// TestYearWithoutMoment: with no moment of asking, a date that names its
+// year still applies: "since 2025" holds none of the 2024 reports and says
+// so, with an open end.
+func TestYearWithoutMoment(t *testing.T) {
+	e := timedEngine(t)
+	ans, err := e.Answer(context.Background(), Question{Text: "What happened to the Rotterdam dockers since 2025?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The briefings have nothing since 2025 (since 2025-01-01). The nearest coverage is from 2024-03-20"; !strings.HasPrefix(ans.Text, want) {
+		t.Errorf("got %q, want it to start %q", ans.Text, want)
+	}
+}

@@ -201,7 +201,11 @@ func Parse(question string, asked time.Time) (w Window, ok bool) {
 		}
 	}
 	if len(hard) > 0 {
-		return narrowest(hard), true
+		w := narrowest(hard)
+		if asked.IsZero() && w.To.After(unknownDay) {
+			w.To = time.Time{} // "since 2020": open, not "until the end of time"
+		}
+		return w, true
 	}
 	if len(recent) > 0 {
 		return recent[0], true

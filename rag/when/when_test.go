@@ -390,7 +390,7 @@ func TestReadUnknownMoment(t *testing.T) {
 			got := "none"
 			if tm.Hard {
 				to := "open"
-				if tm.Win.To.Year() < 9999 {
+				if !tm.Win.To.IsZero() {
 					to = tm.Win.To.Format("2006-01-02")
 				}
 				got = "[" + tm.Win.From.Format("2006-01-02") + ", " + to + ") period=" + strconv.FormatBool(tm.Win.Period)
