@@ -26,6 +26,10 @@ var politeWords = map[string]bool{
 // "march").
 const minTypoLen = 6
 
+// minLongerStem is the shortest stem a letter left out is looked for in
+// (see sameOrLonger).
+const minLongerStem = 6
+
 // capitalised returns the lower-cased words written with a capital in
 // question, but for its first word.
 func capitalised(question string) map[string]bool {
@@ -89,7 +93,7 @@ func (e *Engine) respell(st keywordStats, w string) string {
 	}
 	// A typo of an inflected form ("denounse" for "denounced"): one edit,
 	// by the same rule, from a stem of the corpus.
-	if s := mostFrequent(st, sameLength(edits(e.an.stem(w), len(w) >= 8), len(e.an.stem(w))), stemMark); s != "" {
+	if s := mostFrequent(st, sameOrLonger(edits(e.an.stem(w), len(w) >= 8), len(e.an.stem(w))), stemMark); s != "" {
 		if v, ok := e.an.wordOf(s); ok {
 			return v
 		}
@@ -194,13 +198,16 @@ func edits(w string, anySubstitution bool) []string {
 	return out
 }
 
-// sameLength keeps the candidates of n letters: a stem one letter longer
-// or shorter is another word more often than a typo ("single" is not
-// "singing", "animal" not "aims"); inflections are the stems' job.
-func sameLength(cands []string, n int) []string {
+// sameOrLonger keeps the candidates of n letters, and of n+1 when n is
+// at least minLongerStem: a stem one letter shorter is another word more
+// often than a typo ("single" is not "singing", "animal" not "aims";
+// inflections are the stems' job), and so is one letter longer than a
+// short stem ("minted" is not "minute"), while a long stem one letter
+// short is a letter left out ("denonce" for "denounced").
+func sameOrLonger(cands []string, n int) []string {
 	out := cands[:0]
 	for _, c := range cands {
-		if len(c) == n {
+		if len(c) == n || (len(c) == n+1 && n >= minLongerStem) {
 			out = append(out, c)
 		}
 	}

@@ -33,6 +33,7 @@ func TestWording(t *testing.T) {
 		{"American spelling", harbour, "When did the Rotterdam harbor reopen?"},
 		{"British spelling", "Who has destabilizing behavior in cyberspace?", "Who has destabilising behaviour in cyberspace?"},
 		{"typo", eu, "Which hacker groups did the EU denounse?"},
+		{"letter left out", eu, "Which hacker groups did the EU denonce?"},
 		{"typo by a neighbouring key", harbour, "When did the Rotterdam harbour reooen?"},
 		{"swapped letters", eu, "Which hacker gruops did the EU denounce?"},
 		{"polite filler", eu, "Tell me please, which hacker groups did the EU denounce?"},
@@ -60,5 +61,34 @@ func TestWording(t *testing.T) {
 	ans, _ := e.Answer(ctx, Question{Text: "What did Peru say about its llama exports?"})
 	if !ans.Refused {
 		t.Errorf("unknown topic answered: %q", ans.Text)
+	}
+}
+
+// TestRespell: an unknown word becomes the corpus's word one typo away,
+// and is left alone where that word is more likely another word than a
+// typo of it.
+func TestRespell(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "words", Title: "Words",
+		Body: "The minister denounced the plan within minutes. The singing animals aims at switches."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ typed, want string }{
+		{"denonce", "denounced"},  // a letter left out of a long stem
+		{"denounse", "denounced"}, // a slip of the finger
+		{"minted", "minted"},      // not "minutes": one letter longer than a short stem is another word
+		{"single", "single"},      // not "singing"
+		{"animal", "animal"},      // the stem "anim" is known: left to the stem terms
+		{"witches", "witches"},    // never the first letter
+	}
+	e.index.mu.RLock()
+	shards, _ := e.index.visible(nil)
+	st := combine(shards)
+	e.index.mu.RUnlock()
+	for _, tc := range tests {
+		if got := e.fitWords(st, []string{tc.typed}, tc.typed); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("fitWords(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
 	}
 }
