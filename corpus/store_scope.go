@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // ScopesOf returns every scope that holds an article id (GlobalScope first,
@@ -25,4 +26,27 @@ func (s *Store) ScopesOf(ctx context.Context, id string) ([]string, error) {
 		out = append(out, sc)
 	}
 	return out, rows.Err()
+}
+
+// visibleScopes is what an article in scope can see: itself and global.
+func visibleScopes(scope string) []string {
+	if scope == GlobalScope {
+		return []string{GlobalScope}
+	}
+	return []string{GlobalScope, scope}
+}
+
+// inScopes fills the %s of query with one placeholder per scope and
+// returns the arguments: first, then the scopes.
+func inScopes(query string, scopes []string, first ...any) (string, []any) {
+	if len(scopes) == 0 {
+		scopes = []string{GlobalScope}
+	}
+	args := append([]any{}, first...)
+	marks := make([]string, len(scopes))
+	for i, sc := range scopes {
+		marks[i] = "?"
+		args = append(args, sc)
+	}
+	return fmt.Sprintf(query, strings.Join(marks, ",")), args
 }
