@@ -42,7 +42,7 @@ func runFeed(ctx context.Context, cfg Config, args []string, std stdio) error {
 
 func runFeedAdd(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("feed add", &cfg, std)
-	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID the feed's articles belong to (default: global)")
+	guild := guildFlag(fs, corpus.GlobalScope, "Discord server `ID` the feed's articles belong to (default: global)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ const defaultMaxSize = "10MiB"
 func runIngest(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("ingest", &cfg, std)
 	replace := fs.Bool("replace", false, "replace an article with the same ID and other content (a newer version of it)")
-	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID the articles belong to (default: global)")
+	guild := guildFlag(fs, corpus.GlobalScope, "Discord server `ID` the articles belong to (default: global)")
 	format := fs.String("format", "", "read standard input and every file named on the command line as `FORMAT`: "+
 		corpus.FormatNames()+" (default: by extension, and txt for standard input; files found in folders go by extension)")
 	maxSize := fs.String("max-size", defaultMaxSize, "largest file or standard input read, a `SIZE` such as 50MiB (each document's text is also capped, at "+

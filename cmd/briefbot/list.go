@@ -28,7 +28,7 @@ type jsonListed struct {
 func runList(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("list", &cfg, std)
 	asJSON := fs.Bool("json", false, "print a JSON array")
-	guild := fs.String("guild", "", "also show this Discord server's articles")
+	guild := guildFlag(fs, corpus.GlobalScope, "also show the articles of the Discord server with this `ID`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

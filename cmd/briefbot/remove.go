@@ -16,7 +16,7 @@ import (
 // delete a shared article and a plain remove never deletes a server's.
 func runRemove(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("remove", &cfg, std)
-	guild := fs.String("guild", corpus.GlobalScope, "Discord server ID whose article to remove (default: the shared, global articles)")
+	guild := guildFlag(fs, corpus.GlobalScope, "Discord server `ID` whose article to remove (default: the shared, global articles)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 func runReport(ctx context.Context, cfg Config, args []string, std stdio) error {
 	fs := newFlags("report", &cfg, std)
 	asJSON := fs.Bool("json", false, "print JSON")
-	guild := fs.String("guild", "", "only this Discord server (default: every server and DMs)")
+	guild := guildFlag(fs, "", "only the Discord server with this `ID` (default: every server and DMs)")
 	sinceFlag := fs.String("since", "30d", "how far back: days (30d), or a duration such as 12h")
 	top := fs.Int("top", 10, "how many refused questions and 👎 answers to list")
 	if err := parseFlags(fs, args); err != nil {

@@ -14,7 +14,7 @@ func runTimeline(ctx context.Context, cfg Config, args []string, std stdio) erro
 	fs := newFlags("timeline", &cfg, std)
 	asJSON := fs.Bool("json", false, "print the entries as JSON lines")
 	date := fs.String("date", "", "the day the question is asked (YYYY-MM-DD; default today)")
-	guild := fs.String("guild", corpus.GlobalScope, "also use this Discord server's articles")
+	guild := guildFlag(fs, corpus.GlobalScope, "also use the articles of the Discord server with this `ID`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
