@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -21,8 +22,8 @@ func parseShards(getenv func(string) string) (shards []int, count int, err error
 		}
 		return nil, 0, nil
 	}
-	if count, err = strconv.Atoi(n); err != nil || count < 1 {
-		return nil, 0, fmt.Errorf("BRIEFBOT_SHARD_COUNT=%q: want a positive whole number (see .env.example)", n)
+	if count, err = parseShardCount(n); err != nil {
+		return nil, 0, err
 	}
 	if list == "" {
 		for i := range count {
@@ -49,6 +50,31 @@ func parseShards(getenv func(string) string) (shards []int, count int, err error
 		}
 	}
 	return shards, count, nil
+}
+
+// maxShardCount caps BRIEFBOT_SHARD_COUNT. Discord sets no bound on
+// num_shards (shard_id < num_shards is its one rule), but every shard
+// identifies once each time it starts, and a bot may identify 1,000 times
+// a day across all its shards: past that, Discord ends every session and
+// resets the bot's token (discord-api-docs developers/events/gateway.mdx,
+// "Identifying"; the limit is raised only for bots Discord moves to
+// large-bot sharding, past 150,000 servers). A larger count could not
+// start all its shards even once, so it is a mistake; refusing it also
+// keeps a count such as 1000000000 from allocating a shard list that long.
+const maxShardCount = 1000
+
+// parseShardCount reads BRIEFBOT_SHARD_COUNT: 1 to maxShardCount.
+func parseShardCount(n string) (int, error) {
+	count, err := strconv.Atoi(n)
+	if errors.Is(err, strconv.ErrRange) || err == nil && count > maxShardCount {
+		return 0, fmt.Errorf("BRIEFBOT_SHARD_COUNT=%q: at most %d, since every shard identifies to Discord when it starts "+
+			"and Discord allows a bot 1,000 identifies a day before it resets the bot's token; "+
+			"leave BRIEFBOT_SHARD_COUNT and BRIEFBOT_SHARDS empty to run the count Discord recommends", n, maxShardCount)
+	}
+	if err != nil || count < 1 {
+		return 0, fmt.Errorf("BRIEFBOT_SHARD_COUNT=%q: want a positive whole number (see .env.example)", n)
+	}
+	return count, nil
 }
 
 // keepScope is the engine's choice of scopes held in memory: the servers

@@ -23,6 +23,12 @@ func TestShardSettings(t *testing.T) {
 		{"3-1", "4", nil, 0, "from 0 to 3"},
 		{"a", "4", nil, 0, "from 0 to 3"},
 		{"", "0", nil, 0, "positive whole number"},
+		{"0-4", "4", nil, 0, "from 0 to 3"},
+		{"999", "1000", []int{999}, 1000, ""},
+		{"0", "1001", nil, 0, "at most 1000"},
+		{"0", "4294967296", nil, 0, "at most 1000"},
+		{"0", "99999999999999999999", nil, 0, "at most 1000"},
+		{"", "1001", nil, 0, "1,000 identifies a day"},
 	} {
 		env := map[string]string{"BRIEFBOT_SHARDS": tc.shards, "BRIEFBOT_SHARD_COUNT": tc.count, "BRIEFBOT_DATABASE_URL": "postgres://db/briefbot"}
 		cfg, err := loadConfig(func(k string) string { return env[k] })
