@@ -1,12 +1,10 @@
 package corpus
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/corpus/rawhttptest"
 )
 
 // testSite is a fake news site on 127.0.0.1 serving testdata/fetch and a few
@@ -448,31 +448,9 @@ func TestURLID(t *testing.T) {
 // phrase holding terminal escape codes and Markdown.
 func hostileStatusServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for { // the request head
-					l, err := r.ReadString('\n')
-					if err != nil || l == "\r\n" {
-						break
-					}
-				}
-				fmt.Fprint(c, "HTTP/1.1 500 \x1b]0;PWNED\x07\x1b[2J[Gone](https://evil.example)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	return rawhttptest.Serve(t, func(_, _ string) string {
+		return "HTTP/1.1 500 \x1b]0;PWNED\x07\x1b[2J[Gone](https://evil.example)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+	})
 }
 
 // TestFetchErrorShowsNoReasonPhrase: a failed fetch names the status by

@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/corpus/rawhttptest"
 )
 
 // TestTextOutputIsInert: titles, quotes and answers carrying escape
@@ -92,37 +92,13 @@ func jsonString(s string) string {
 // terminal escape codes cannot reach the operator's terminal through the
 // error lines of ingest and feed poll.
 func TestFetchErrorsAreInert(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	base := "http://" + ln.Addr().String()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				first, _ := r.ReadString('\n')
-				for { // the rest of the request head
-					l, err := r.ReadString('\n')
-					if err != nil || l == "\r\n" {
-						break
-					}
-				}
-				if strings.HasPrefix(first, "GET /rss.xml") {
-					feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>I</title><link>` + base + `/item</link></item></channel></rss>`
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(feed), feed)
-					return
-				}
-				fmt.Fprint(c, "HTTP/1.1 500 \x1b]0;PWNED\x07\x1b[2JGone\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-			}()
+	base := rawhttptest.Serve(t, func(base, requestLine string) string {
+		if strings.HasPrefix(requestLine, "GET /rss.xml ") {
+			feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>I</title><link>` + base + `/item</link></item></channel></rss>`
+			return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(feed), feed)
 		}
-	}()
+		return "HTTP/1.1 500 \x1b]0;PWNED\x07\x1b[2JGone\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+	})
 	dir := t.TempDir()
 	env := map[string]string{"BRIEFBOT_ALLOW_PRIVATE_URLS": "1"}
 	if _, _, err := cli(t, dir, "", env, "feed", "add", base+"/rss.xml"); err != nil {
