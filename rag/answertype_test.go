@@ -110,12 +110,13 @@ func TestTypeNounsDoNotCount(t *testing.T) {
 // TestNeighbourHoldsTheAnswer: the sentence matching the question's words
 // names no person, the one before it does: both are quoted for "who", in
 // the article's order; a question asking for no kind of answer gets only
-// the matching sentence.
+// the matching sentence (which does not refer back: see
+// TestAntecedentNamesTheSubject for one that does).
 func TestNeighbourHoldsTheAnswer(t *testing.T) {
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
 	if _, _, err := e.Add(ctx, corpus.Article{ID: "pick", Title: "Ticket", Body: "Harris chose Tim Walz as her running mate on Tuesday. " +
-		"The pick came after weeks of vetting of candidates for the vice presidential slot."}, corpus.AddOptions{}); err != nil {
+		"After weeks of vetting of candidates for the vice presidential slot, the pick was made public."}, corpus.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	who, err := e.Answer(ctx, Question{Text: "Who was the pick after weeks of vetting for the vice presidential slot?"})

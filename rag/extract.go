@@ -53,7 +53,7 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		if len(best) == 0 || confidence < minCoverage {
 			return notCoveredSentence, nil, confidence
 		}
-		chosen = e.fromFurther(r, withNeighbour(r, best, pickQuotes(r, best)))
+		chosen = e.fromFurther(r, withAntecedent(r, best, withNeighbour(r, best, pickQuotes(r, best))))
 	}
 	if len(chosen) == 0 {
 		return notCoveredSentence, nil, 0
