@@ -39,9 +39,13 @@ func questionLine(q string) string {
 
 // splitQuestion undoes questionLine: the question and the answer text of a
 // bot message; ok is false for messages that are not answers.
+// Sources shown as text after the answer (inlineEmbeds, where the bot may
+// not embed) are not part of it. The answer text is inert, so the
+// heading's "**" can only be the bot's own.
 func splitQuestion(content string) (q, answer string, ok bool) {
 	first, rest, _ := strings.Cut(content, "\n")
 	q, ok = strings.CutPrefix(first, "> ")
+	rest, _, _ = strings.Cut(rest, "\n\n**"+sourcesTitle+"**")
 	return unescapeMarkdown(q), unescapeMarkdown(strings.TrimSpace(rest)), ok && q != ""
 }
 
@@ -185,6 +189,9 @@ func embedsSize(es []*discordgo.MessageEmbed) int {
 	return n
 }
 
+// sourcesTitle heads an answer's list of sources.
+const sourcesTitle = "Sources"
+
 // sourceEmbeds lists the cited articles, each once with the numbers that
 // cite it, in embeds whose descriptions stay within Discord's limit.
 func sourceEmbeds(cs []rag.Citation) []*discordgo.MessageEmbed {
@@ -194,9 +201,9 @@ func sourceEmbeds(cs []rag.Citation) []*discordgo.MessageEmbed {
 		if b.Len() == 0 {
 			return
 		}
-		title := "Sources"
+		title := sourcesTitle
 		if len(out) > 0 {
-			title = "Sources (continued)"
+			title = sourcesTitle + " (continued)"
 		}
 		out = append(out, &discordgo.MessageEmbed{Title: title, Description: strings.TrimSpace(b.String()), Color: 0x5865F2})
 		b.Reset()

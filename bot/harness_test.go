@@ -110,13 +110,17 @@ func (e *env) stop() error {
 }
 
 // finish checks what must hold in every test: every message carried an
-// empty allowed_mentions parse list, the bot called no endpoint the fake
-// doesn't know, and no token reached the logs.
+// empty allowed_mentions parse list, every reply referenced a message of
+// the channel it was sent to, the bot called no endpoint the fake doesn't
+// know, and no token reached the logs.
 func (e *env) finish() {
 	e.stop()
 	for _, r := range e.fake.Requests() {
 		if r.Unknown {
 			e.t.Errorf("bot called unknown endpoint %s %s", r.Method, r.Path)
+		}
+		if why := e.crossChannelReply(r); why != "" {
+			e.t.Errorf("%s %s: %s", r.Method, r.Path, why)
 		}
 		if msg := messageBody(r); msg != nil {
 			am, _ := msg["allowed_mentions"].(map[string]any)
@@ -130,6 +134,29 @@ func (e *env) finish() {
 	if strings.Contains(logs, e.fake.Token()) || strings.Contains(logs, "itok-") {
 		e.t.Errorf("a token reached the logs:\n%s", logs)
 	}
+}
+
+// crossChannelReply says what is wrong when a message the bot sent is a
+// reply to a message of another channel (a thread is a channel of its
+// own), which Discord refuses; "" when it is not.
+func (e *env) crossChannelReply(r discordtest.Request) string {
+	p := strings.Split(r.Path, "/")
+	if r.Method != "POST" || len(p) != 3 || p[0] != "channels" || p[2] != "messages" {
+		return ""
+	}
+	var body struct {
+		Ref *discordtest.MessageReference `json:"message_reference"`
+	}
+	if r.Decode(&body) != nil || body.Ref == nil {
+		return ""
+	}
+	if body.Ref.ChannelID != "" && body.Ref.ChannelID != p[1] {
+		return "reply names channel " + body.Ref.ChannelID
+	}
+	if m, ok := e.fake.Message(body.Ref.MessageID); ok && m.ChannelID != p[1] {
+		return "reply to message " + m.ID + " of channel " + m.ChannelID
+	}
+	return ""
 }
 
 // messageBody returns the message a request creates or edits, or nil.

@@ -34,7 +34,8 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		return
 	}
 	rep := &msgReply{s: b.s, channelID: m.ChannelID, ref: m.SoftReference(), message: m.ID,
-		user: m.Author.ID, notices: b.notices, canReact: b.can(m.ChannelID, permReact), log: log}
+		user: m.Author.ID, notices: b.notices, canReact: b.can(m.ChannelID, permReact),
+		canEmbed: b.can(m.ChannelID, discordgo.PermissionEmbedLinks), log: log}
 	t := task{log: log, rep: rep, user: m.Author.ID, limited: true}
 	question := stripMention(m.Content, self)
 	switch {

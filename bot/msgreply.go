@@ -19,8 +19,11 @@ type msgReply struct {
 	user      string // its author
 	notices   *noticeLimits
 	canReact  bool
-	log       *slog.Logger
-	primary   string // ID of our first reply, once sent
+	// canEmbed: Discord shows the bot's embeds in this channel (Embed
+	// Links); without it the sources go in the text (inlineEmbeds).
+	canEmbed bool
+	log      *slog.Logger
+	primary  string // ID of our first reply, once sent
 }
 
 // refuse replies with the refusal's text once per user and window, and
@@ -66,7 +69,11 @@ func (r *msgReply) put(ctx context.Context, m outMsg) error {
 }
 
 func (r *msgReply) send(ctx context.Context, resp response) error {
-	for i, m := range resp.msgs {
+	msgs := resp.msgs
+	if !r.canEmbed {
+		msgs = inlineEmbeds(msgs)
+	}
+	for i, m := range msgs {
 		if i == 0 {
 			if err := r.put(ctx, m); err != nil {
 				return err

@@ -2,6 +2,7 @@ package discordtest
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -53,6 +54,7 @@ func (s *Server) route(r *http.Request, req Request) (int, any) {
 		if status, e := s.checkAccess(m, p, req); status != 0 {
 			return status, e
 		}
+		req.Body = s.dropEmbeds(m, p, req.Body)
 		if status, body, ok := s.extraChannelRoute(m, p, req); ok {
 			return status, body
 		}
@@ -274,6 +276,9 @@ func (s *Server) channelRoute(method string, p []string, req Request) (int, any)
 		if code, e := validate(data, true); code != 0 {
 			return code, e
 		}
+		if code, e := s.checkReferenceLocked(cid, data); code != 0 {
+			return code, e
+		}
 		guild := s.channels[cid].GuildID
 		msg := s.newMessageLocked(cid, guild, data)
 		s.notifyLocked()
@@ -292,6 +297,13 @@ func (s *Server) channelRoute(method string, p []string, req Request) (int, any)
 		}
 		if code, e := validate(data, false); code != 0 {
 			return code, e
+		}
+		// An edit may not leave nothing to show, as when Embed Links
+		// dropped the only embed (dropEmbeds).
+		edited := maps.Clone(msg)
+		merge(edited, data)
+		if emptyMessage(edited) {
+			return 400, errBody(50006, "Cannot send an empty message")
 		}
 		merge(msg, data)
 		msg["edited_timestamp"] = s.nowLocked().UTC().Format(time.RFC3339Nano)

@@ -8,9 +8,13 @@
 // acknowledgement of one interaction, an acknowledgement later than the
 // deadline, a webhook call with an interaction token older than 15 minutes,
 // messages, embeds, components and command definitions over Discord's
-// documented limits, and requests over its rate limits (per route and major
-// parameter, per interaction token, and the global limit), with Discord's
-// X-RateLimit-* headers and 429 bodies. Its gateway closes with Discord's
+// documented limits, replies referencing a message of another channel or
+// an unknown one (unless fail_if_not_exists is false), and requests over
+// its rate limits (per route and major parameter, per interaction token,
+// and the global limit), with Discord's X-RateLimit-* headers and 429
+// bodies. In a known guild's channels it checks the bot's permissions, and
+// drops the embeds of channel messages where the bot lacks Embed Links, as
+// Discord does (interaction responses keep theirs). Its gateway closes with Discord's
 // fatal close codes (4004, 4010-4014) for a bad token, missing sharding,
 // a bad API version, invalid intents and privileged intents the portal has
 // not enabled, and replays missed events only on RESUME.
@@ -371,7 +375,10 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 type apiError struct {
 	Message string `json:"message"`
 	Code    int    `json:"code"`
-	route   bool
+	// Errors details an "Invalid Form Body" (50035) by field, as Discord
+	// does: {"field": {"_errors": [{"code", "message"}]}}.
+	Errors map[string]any `json:"errors,omitempty"`
+	route  bool
 }
 
 func isUnknownRoute(resp any) bool {
