@@ -84,3 +84,30 @@ func TestLongSourcesWithoutEmbedLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbedLinksRevokedWhileAnswering: when Discord drops the sources
+// embed although the bot expected to embed (Embed Links was taken away
+// while the answer was written, or the state did not know the channel),
+// the reply is corrected to show the sources as text.
+func TestEmbedLinksRevokedWhileAnswering(t *testing.T) {
+	t.Parallel()
+	gate := make(chan struct{})
+	e := start(t, func(_ *Config, a *keywordAnswerer) { a.gate = gate })
+	e.seed(corpus0, "EU chips act agreed", chipsBody, "https://news.example/eu-chips")
+	e.fake.AddGuild(discordtest.Guild{ID: guildA, Roles: []discordtest.Role{{ID: guildA, Permissions: discordtest.PermAnswer}}})
+	e.fake.AddChannel(discordtest.Channel{ID: channelA, GuildID: guildA})
+	by := member(guildA, channelA, "501")
+	q := e.fake.PostMessage(by, "what did the EU agree on chips?", e.fake.BotID())
+	e.fake.Wait(waitLong, "question asked", func() bool { return len(e.ans.asked()) == 1 })
+	e.fake.AddChannel(discordtest.Channel{ID: channelA, GuildID: guildA,
+		Overwrites: []discordtest.Overwrite{{ID: guildA, Type: 0, Deny: discordtest.PermEmbedLinks}}})
+	close(gate)
+	m := e.fake.AwaitReply(channelA, q, "answer with its sources", func(m discordtest.Message) bool {
+		return answered(m) && strings.Contains(m.Content, "**Sources**")
+	})
+	for _, want := range []string{"**[1]** **EU chips act agreed**", "14 Mar 2025", "<https://news.example/eu-chips#:~:text="} {
+		if !strings.Contains(m.Content, want) {
+			t.Errorf("answer %q lacks %q", m.Content, want)
+		}
+	}
+}

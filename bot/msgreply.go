@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -47,47 +48,81 @@ func (r *msgReply) progress(ctx context.Context, content string) error {
 
 // put creates the primary reply or replaces its contents.
 func (r *msgReply) put(ctx context.Context, m outMsg) error {
-	embeds, comps := nonNil(m)
+	_, err := r.putMsg(ctx, m)
+	return err
+}
+
+// putMsg is put, returning the message as Discord stored it.
+func (r *msgReply) putMsg(ctx context.Context, m outMsg) (*discordgo.Message, error) {
 	if r.primary == "" {
+		embeds, comps := nonNil(m)
 		sent, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
 			Content: m.content, Embeds: embeds, Components: comps, Reference: r.ref, AllowedMentions: noMentions(),
 		}, discordgo.WithContext(ctx))
 		if err != nil {
-			return fmt.Errorf("send reply: %w", err)
+			return nil, fmt.Errorf("send reply: %w", err)
 		}
 		r.primary = sent.ID
-		return nil
+		return sent, nil
 	}
-	_, err := r.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-		ID: r.primary, Channel: r.channelID, Content: &m.content, Embeds: &embeds, Components: &comps,
-		AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
+	edited, err := r.edit(ctx, r.primary, m)
 	if err != nil {
-		return fmt.Errorf("edit reply: %w", err)
+		return nil, fmt.Errorf("edit reply: %w", err)
 	}
-	return nil
+	return edited, nil
 }
 
+// edit replaces the contents of one of the bot's messages.
+func (r *msgReply) edit(ctx context.Context, id string, m outMsg) (*discordgo.Message, error) {
+	embeds, comps := nonNil(m)
+	return r.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
+		ID: id, Channel: r.channelID, Content: &m.content, Embeds: &embeds, Components: &comps,
+		AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+}
+
+// send sends the answer's messages, the first as the reply. Where the bot
+// may not embed, the embeds go in the text (inlineEmbeds). When Discord
+// drops the embeds of a message it accepts, the state was wrong about
+// Embed Links (taken away meanwhile, or a channel the state has not
+// seen): that message is edited, and the rest sent, with them as text,
+// so the sources are not lost.
 func (r *msgReply) send(ctx context.Context, resp response) error {
 	msgs := resp.msgs
 	if !r.canEmbed {
 		msgs = inlineEmbeds(msgs)
 	}
-	for i, m := range msgs {
-		if i == 0 {
-			if err := r.put(ctx, m); err != nil {
-				return err
-			}
+	for i := 0; i < len(msgs); i++ {
+		sent, err := r.sendPart(ctx, i, msgs[i])
+		if err != nil {
+			return err
+		}
+		if len(msgs[i].embeds) == 0 || len(sent.Embeds) != 0 {
 			continue
 		}
-		_, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
-			Content: m.content, Embeds: m.embeds, Components: m.components, AllowedMentions: noMentions(),
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("send reply part %d: %w", i+1, err)
+		r.log.Info("Discord dropped the sources embed: the bot lacks Embed Links here; showing the sources as text", "channel", r.channelID)
+		r.canEmbed = false
+		rest := inlineEmbeds(msgs[i:])
+		if _, err := r.edit(ctx, sent.ID, rest[0]); err != nil {
+			return fmt.Errorf("edit reply part %d: %w", i+1, err)
 		}
+		msgs = append(slices.Clone(msgs[:i+1]), rest[1:]...)
 	}
 	return nil
+}
+
+// sendPart sends message i of an answer: the reply itself for the first.
+func (r *msgReply) sendPart(ctx context.Context, i int, m outMsg) (*discordgo.Message, error) {
+	if i == 0 {
+		return r.putMsg(ctx, m)
+	}
+	sent, err := r.s.ChannelMessageSendComplex(r.channelID, &discordgo.MessageSend{
+		Content: m.content, Embeds: m.embeds, Components: m.components, AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("send reply part %d: %w", i+1, err)
+	}
+	return sent, nil
 }
 
 func (r *msgReply) fail(ctx context.Context, err error) {

@@ -284,35 +284,40 @@ func (s *Server) channelRoute(method string, p []string, req Request) (int, any)
 		s.notifyLocked()
 		return 200, msg
 	case method == "PATCH" && len(p) == 4 && p[2] == "messages":
-		msg, ok := s.messages[p[3]]
-		if !ok || msg["channel_id"] != cid {
-			return 404, errBody(10008, "Unknown Message")
-		}
-		if author, _ := msg["author"].(map[string]any); author["id"] != s.opts.BotID {
-			return 403, errBody(50005, "Cannot edit a message authored by another user")
-		}
-		var data map[string]any
-		if err := json.Unmarshal(req.Body, &data); err != nil {
-			return 400, errBody(50109, "The request body contains invalid JSON.")
-		}
-		if code, e := validate(data, false); code != 0 {
-			return code, e
-		}
-		// An edit may not leave nothing to show, as when Embed Links
-		// dropped the only embed (dropEmbeds).
-		edited := maps.Clone(msg)
-		merge(edited, data)
-		if emptyMessage(edited) {
-			return 400, errBody(50006, "Cannot send an empty message")
-		}
-		merge(msg, data)
-		msg["edited_timestamp"] = s.nowLocked().UTC().Format(time.RFC3339Nano)
-		s.notifyLocked()
-		return 200, msg
+		return s.editMessageLocked(cid, p[3], req.Body)
 	}
 	e := errBody(0, "404: Not Found")
 	e.route = true
 	return 404, e
+}
+
+// editMessageLocked applies a PATCH to one of the bot's own messages.
+func (s *Server) editMessageLocked(cid, id string, body json.RawMessage) (int, any) {
+	msg, ok := s.messages[id]
+	if !ok || msg["channel_id"] != cid {
+		return 404, errBody(10008, "Unknown Message")
+	}
+	if author, _ := msg["author"].(map[string]any); author["id"] != s.opts.BotID {
+		return 403, errBody(50005, "Cannot edit a message authored by another user")
+	}
+	var data map[string]any
+	if err := json.Unmarshal(body, &data); err != nil {
+		return 400, errBody(50109, "The request body contains invalid JSON.")
+	}
+	if code, e := validate(data, false); code != 0 {
+		return code, e
+	}
+	// An edit may not leave nothing to show, as when Embed Links
+	// dropped the only embed (dropEmbeds).
+	edited := maps.Clone(msg)
+	merge(edited, data)
+	if emptyMessage(edited) {
+		return 400, errBody(50006, "Cannot send an empty message")
+	}
+	merge(msg, data)
+	msg["edited_timestamp"] = s.nowLocked().UTC().Format(time.RFC3339Nano)
+	s.notifyLocked()
+	return 200, msg
 }
 
 // historyLocked returns a channel's non-ephemeral messages newest first,
