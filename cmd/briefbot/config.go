@@ -76,12 +76,41 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminRoles:    splitList(getenv("BRIEFBOT_ADMIN_ROLE_IDS")),
 		AdminUsers:    splitList(getenv("BRIEFBOT_ADMIN_USER_IDS")),
 	}
-	for _, read := range []func(func(string) string) error{c.readScale, c.readNumbers, c.readSwitches, c.checkModels} {
+	for _, read := range []func(func(string) string) error{c.checkIDs, c.readScale, c.readNumbers, c.readSwitches, c.checkModels} {
 		if err := read(getenv); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
+}
+
+// checkIDs checks the Discord IDs of the settings: a server's name or a
+// role's name where its ID belongs would register the commands nowhere or
+// make nobody an admin, silently.
+func (c *Config) checkIDs(func(string) string) error {
+	for _, s := range []struct {
+		key, what string
+		ids       []string
+	}{
+		{"DISCORD_APP_ID", "the application ID (Developer Portal, your app, General Information: Copy under Application ID)", nonEmpty(c.DiscordAppID)},
+		{"DISCORD_GUILD_ID", "the server's ID (with Developer Mode on, right-click the server and choose Copy Server ID)", nonEmpty(c.GuildID)},
+		{"BRIEFBOT_ADMIN_ROLE_IDS", "role IDs (Server Settings, Roles, right-click a role and choose Copy Role ID)", c.AdminRoles},
+		{"BRIEFBOT_ADMIN_USER_IDS", "user IDs (right-click a member and choose Copy User ID)", c.AdminUsers},
+	} {
+		for _, id := range s.ids {
+			if !isSnowflake(id) {
+				return fmt.Errorf("%s: %q is not a Discord ID: give %s, numbers of 1 to 20 digits", s.key, id, s.what)
+			}
+		}
+	}
+	return nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // readScale reads the shared store and this process's shards, which must

@@ -72,3 +72,36 @@ func TestGuildFlagAccepts(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscordIDSettings: the settings that hold Discord IDs take IDs only;
+// a name where an ID belongs (a server's, a role's) would register the
+// commands nowhere or make nobody an admin, silently. Every command fails
+// with the setting, the value and what to give, before creating the store.
+func TestDiscordIDSettings(t *testing.T) {
+	tests := []struct {
+		key, value, bad string
+	}{
+		{"DISCORD_GUILD_ID", "My Server", "My Server"},
+		{"DISCORD_APP_ID", "briefbot", "briefbot"},
+		{"BRIEFBOT_ADMIN_ROLE_IDS", "123456789012345678, Moderators", "Moderators"},
+		{"BRIEFBOT_ADMIN_USER_IDS", "@alice", "@alice"},
+		{"BRIEFBOT_ADMIN_USER_IDS", "123456789012345678901", "123456789012345678901"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			_, _, err := cliCtx(t.Context(), dir, "", map[string]string{tc.key: tc.value}, "list")
+			if err == nil || !strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), `"`+tc.bad+`"`) || !strings.Contains(err.Error(), "Copy") {
+				t.Fatalf("got %v, want an error naming %s, %q and how to copy the ID", err, tc.key, tc.bad)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("data directory created (%v), want nothing touched", err)
+			}
+		})
+	}
+	ok := map[string]string{"DISCORD_GUILD_ID": "111111111111111111", "DISCORD_APP_ID": " 211111111111111111 ",
+		"BRIEFBOT_ADMIN_ROLE_IDS": "1, 22,333", "BRIEFBOT_ADMIN_USER_IDS": ""}
+	if _, err := loadConfig(func(k string) string { return ok[k] }); err != nil {
+		t.Errorf("valid IDs refused: %v", err)
+	}
+}
