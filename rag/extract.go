@@ -226,6 +226,8 @@ func nothingFrom(t timing, nearest *corpus.Article) string {
 		period = "from " + rest // not "nothing from from 1952" or "from in March"
 	}
 	switch from, to := t.Win.From, t.Win.To; {
+	case !from.IsZero() && to.Equal(from.AddDate(0, 0, 1)):
+		period += " (" + from.Format("2006-01-02") + ")" // one day
 	case !from.IsZero() && !to.IsZero():
 		period += " (" + from.Format("2006-01-02") + " to " + to.AddDate(0, 0, -1).Format("2006-01-02") + ")"
 	case !from.IsZero():

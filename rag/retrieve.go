@@ -134,14 +134,22 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 func (e *Engine) readQuestion(q Question) (retrieval, string) {
 	t, stripped := readTiming(strings.TrimSpace(q.Text), q.Asked)
 	r := retrieval{question: stripped, topic: e.an.words(stripped), timing: t}
-	if t.Hard && !t.Win.Period {
-		r.topic = e.an.words(strings.TrimSpace(q.Text))
-	}
 	rankText := stripped
-	if prev := followUpContext(r.topic, q.History); prev != nil {
+	prev := followUpContext(r.topic, q.History)
+	if prev != nil {
 		_, prevStripped := readTiming(prev.Question, q.Asked)
 		rankText += "\n" + prevStripped
 		r.thread, r.previous, r.previousQuestion = e.an.words(prevStripped), prev.Answer, prevStripped
+	}
+	switch {
+	case t.Hard && prev == nil && len(e.contentWords(r.topic)) == 0:
+		// "What happened on June 25, 2022?" asks for that day's briefings,
+		// as "what happened this week?" does: the window is the answer.
+		r.timing.Win.Period = true
+	case t.Hard && !t.Win.Period:
+		// An event's date prefers articles of that date; its words still
+		// count in a sentence's coverage, as a frame's date does.
+		r.topic = e.an.words(strings.TrimSpace(q.Text))
 	}
 	r.words = e.an.words(rankText)
 	return r, rankText

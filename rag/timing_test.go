@@ -190,7 +190,7 @@ func TestNearestCoverage(t *testing.T) {
 		{"What happened this week?", "2025-03-01", []string{"nothing from this week (2025-02-23 to 2025-03-01)", "nearest coverage is from 2025-01-10", "Bridge opens"}},
 		{"Any news on the ferry strike this week?", "2025-03-01", []string{"nothing from this week", "nearest coverage is from 2024-06-10", "Ferry strike ends"}},
 		{"What's new since Monday?", "2024-01-20", []string{"nothing since Monday", "2024-01-10"}},
-		{"Any news from the day before yesterday?", "2024-01-20", []string{"nothing from the day before yesterday (2024-01-18 to 2024-01-18)"}},
+		{"Any news from the day before yesterday?", "2024-01-20", []string{"nothing from the day before yesterday (2024-01-18)"}},
 	}
 	for _, tc := range tests {
 		ans, err := e.Answer(ctx, Question{Text: tc.question, Asked: day(tc.asked)})
@@ -275,5 +275,35 @@ func TestYearWithoutMoment(t *testing.T) {
 	}
 	if want := "The briefings have nothing since 2025 (since 2025-01-01). The nearest coverage is from 2024-03-20"; !strings.HasPrefix(ans.Text, want) {
 		t.Errorf("got %q, want it to start %q", ans.Text, want)
+	}
+}
+
+// TestDateWithoutTopic: "What happened on <date>?" asks for that date's
+// briefings as "what happened this week?" asks for the week's: their
+// openings, or that the date holds nothing and the nearest coverage. A
+// date with a topic only prefers articles of that date.
+func TestDateWithoutTopic(t *testing.T) {
+	e := timedEngine(t)
+	tests := []struct{ question, asked, want string }{
+		{"What happened on March 12, 2024?", "2024-04-01", "Talks to end the Rotterdam dockers strike stalled"},
+		{"What happened on 2024-03-20?", "2024-04-01", "The Rotterdam dockers strike ended"},
+		{"What happened in 2024?", "", "Dockers in Rotterdam began a strike"}, // no moment of asking: a year still reads
+		{"What happened on March 13, 2024?", "2024-04-01", "The briefings have nothing from March 13, 2024 (2024-03-13). The nearest coverage is from 2024-03-12"},
+		{"Did the dockers strike end on March 13, 2024?", "2024-04-01", "The Rotterdam dockers strike ended"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.question, func(t *testing.T) {
+			q := Question{Text: tc.question}
+			if tc.asked != "" {
+				q.Asked = day(tc.asked)
+			}
+			ans, err := e.Answer(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(ans.Text, tc.want) {
+				t.Errorf("%q, want %q", ans.Text, tc.want)
+			}
+		})
 	}
 }
