@@ -184,7 +184,7 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 	ix, t := e.index, r.timing
 	in := func(d int) bool { return ix.alive(d) && t.inWindow(ix.entries[d].article) }
 	var inside []scored
-	if len(r.words) > 0 {
+	if len(e.contentWords(r.words)) > 0 { // not "anything new", which would find "New Zealand"
 		var kwIn, vecIn []scored
 		if mode != RetrieveVectors {
 			kwIn = stats.search(r.terms(e.an), ix.docLen, in, candidates)

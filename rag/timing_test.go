@@ -307,3 +307,19 @@ func TestDateWithoutTopic(t *testing.T) {
 		})
 	}
 }
+
+// TestPeriodWithoutTopic: words of asking ("anything new") are no topic:
+// the period's briefings are given by their openings, not by the passage
+// that happens to say "New Zealand".
+func TestPeriodWithoutTopic(t *testing.T) {
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	for _, q := range []string{"Anything new since 2021?", "What's new this week?"} {
+		ans, err := e.Answer(context.Background(), Question{Text: q, Asked: day("2022-06-27")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Citations) == 0 || !strings.HasPrefix(ans.Citations[0].Quote, "Washington and its allies condemned") {
+			t.Errorf("%q: %q, want the sample's opening sentence", q, ans.Text)
+		}
+	}
+}
