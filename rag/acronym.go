@@ -25,8 +25,9 @@ const maxNameWords = 6
 
 // nameRuns calls fn with each name of text: a run of two or more
 // capitalised words (not stopwords; "of", "for" and "and" may join them:
-// "Bank of England"), with its initials. A number or a lower-case word
-// ends a name: "Nearly 100,000 Arizona…" holds no "NA".
+// "Bank of England"), with its initials. A number, a lower-case word or
+// punctuation ends a name: "Nearly 100,000 Arizona…" holds no "NA", and
+// "the United Kingdom, New Zealand" two names, not "UKNZ".
 func nameRuns(text string, fn func(initials string, words []string)) {
 	var initials []rune
 	var words []string
@@ -36,7 +37,10 @@ func nameRuns(text string, fn func(initials string, words []string)) {
 		}
 		initials, words = initials[:0], nil
 	}
-	forEachField(text, func(f string) {
+	forEachField(text, func(f string, punct bool) {
+		if punct {
+			flush()
+		}
 		r0, n := utf8.DecodeRuneInString(f)
 		r1, _ := utf8.DecodeRuneInString(f[n:])
 		if n < len(f) && unicode.IsUpper(r0) && !unicode.IsUpper(r1) {
@@ -53,10 +57,11 @@ func nameRuns(text string, fn func(initials string, words []string)) {
 }
 
 // forEachField calls fn with each run of letters and digits of text, as
-// written; unlike strings.FieldsFunc it allocates nothing, which matters
+// written, and whether anything but spaces came between it and the run
+// before; unlike strings.FieldsFunc it allocates nothing, which matters
 // because every passage is read for names at indexing.
-func forEachField(text string, fn func(string)) {
-	start := -1
+func forEachField(text string, fn func(field string, punct bool)) {
+	start, punct := -1, false
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if start < 0 {
@@ -65,12 +70,13 @@ func forEachField(text string, fn func(string)) {
 			continue
 		}
 		if start >= 0 {
-			fn(text[start:i])
-			start = -1
+			fn(text[start:i], punct)
+			start, punct = -1, false
 		}
+		punct = punct || !unicode.IsSpace(r)
 	}
 	if start >= 0 {
-		fn(text[start:])
+		fn(text[start:], punct)
 	}
 }
 

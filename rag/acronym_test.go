@@ -79,3 +79,31 @@ func TestAcronymsBothWays(t *testing.T) {
 		}
 	}
 }
+
+// TestNameRunsEndAtPunctuation: a list of names is several names, so the
+// question's "UK" finds "the United Kingdom, New Zealand".
+func TestNameRunsEndAtPunctuation(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"the United Kingdom, New Zealand, NATO and even Canada", "uk united kingdom|nz new zealand"},
+		{"the Bank of England said", "be bank england"}, // "of" joins a name
+		{"Nearly 100,000 Arizona voters", ""},
+		{"Red Cross; World Health Organization.", "rc red cross|who world health organization"},
+	}
+	for _, tc := range tests {
+		var got []string
+		nameRuns(tc.text, func(initials string, words []string) {
+			got = append(got, initials+" "+strings.Join(words, " "))
+		})
+		if strings.Join(got, "|") != tc.want {
+			t.Errorf("nameRuns(%q) = %q, want %q", tc.text, strings.Join(got, "|"), tc.want)
+		}
+	}
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	ans, err := e.Answer(context.Background(), Question{Text: "What did the UK say?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || !strings.Contains(ans.Text, "United Kingdom") {
+		t.Errorf("%q, want the sample's sentence naming the United Kingdom", ans.Text)
+	}
+}
