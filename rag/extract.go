@@ -158,8 +158,8 @@ func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
 	var b strings.Builder
 	var cites []Citation
 	for i, s := range chosen {
-		c := citationFor(r.hits[s.hit].Article, s.start, s.end)
-		c.N, c.Verified = i+1, true
+		c := quoteOf(r.hits[s.hit].Article, s.start, s.end)
+		c.N = i + 1
 		cites = append(cites, c)
 		if i > 0 {
 			b.WriteString("\n")
@@ -373,6 +373,14 @@ func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 		total += q.w
 	}
 	return out, total
+}
+
+// quoteOf cites body[start:end] of a as an extractive quote: our stored
+// text, so verified, shown whole (one span).
+func quoteOf(a *corpus.Article, start, end int) Citation {
+	c := citationFor(a, start, end)
+	c.Verified, c.Spans = true, []Span{{Start: start, End: end}}
+	return c
 }
 
 // citationFor cites body[start:end] of a; the quote is our stored text.

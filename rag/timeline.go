@@ -45,8 +45,7 @@ func (e *Engine) Timeline(ctx context.Context, q Question) ([]Citation, error) {
 			continue
 		}
 		seen[key] = true
-		c := citationFor(h.Article, s.start, s.end)
-		c.Verified = true
+		c := quoteOf(h.Article, s.start, s.end)
 		out = append(out, c)
 		if len(out) == timelineMax {
 			break

@@ -63,6 +63,9 @@ func TestAskJSON(t *testing.T) {
 		if body[c.Start:c.End] != c.Quote || c.Published != "2022-06-25" || !c.Verified || c.N < 1 {
 			t.Errorf("citation %+v: quote must be body[start:end] with date and n", c)
 		}
+		if len(c.Spans) != 1 || c.Spans[0].Start != c.Start || c.Spans[0].End != c.End {
+			t.Errorf("citation %d spans %+v, want the one span %d:%d a whole verified quote shows", c.N, c.Spans, c.Start, c.End)
+		}
 	}
 	q := filepath.Join(t.TempDir(), "q.jsonl")
 	os.WriteFile(q, []byte(`{"id":"x1","question":"Which hacker groups did the EU denounce?"}`+"\n"+`{"id":7,"question":"What is the capital of Peru?","question_date":"2022-06-30"}`+"\n"), 0o600)
@@ -191,6 +194,17 @@ func TestTimelineCommand(t *testing.T) {
 	out, _, _ = cli(t, dir, "", nil, "timeline", "--date", "2024-03-13", "Rotterdam dockers strike")
 	if strings.Contains(out, "2024-03-20") {
 		t.Errorf("asked on 2024-03-13, the timeline shows a later article:\n%s", out)
+	}
+	out, _, err = cli(t, dir, "", nil, "timeline", "--json", "Rotterdam dockers strike")
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var c jsonCitation
+		if err := json.Unmarshal([]byte(line), &c); err != nil || !c.Verified || len(c.Spans) != 1 {
+			t.Errorf("timeline --json line %d %q: %v, want a verified citation with its span", i, line, err)
+		}
+	}
+	out, errOut, err := cli(t, dir, "", nil, "timeline", "--json", "xyzzy")
+	if err != nil || out != "" || !strings.Contains(errOut, "no dated quotes") {
+		t.Errorf("timeline --json with nothing: stdout %q, stderr %q, %v; want no JSON line and the note on stderr", out, errOut, err)
 	}
 }
 

@@ -36,7 +36,11 @@ func runTimeline(ctx context.Context, cfg Config, args []string, std stdio) erro
 		return err
 	}
 	if len(cites) == 0 {
-		fmt.Fprintln(std.out, "The briefings have no dated quotes about this.")
+		w := std.out
+		if *asJSON {
+			w = std.err // JSON Lines of no entries is no line; the note is for the person
+		}
+		fmt.Fprintln(w, "The briefings have no dated quotes about this.")
 		return nil
 	}
 	enc := json.NewEncoder(std.out)
