@@ -82,13 +82,21 @@ func (a *app) hintIfEmpty(ctx context.Context, cfg Config, std stdio) error {
 	return nil
 }
 
-// parseDay reads a YYYY-MM-DD day of asking; empty means now.
+// parseDay reads a YYYY-MM-DD day of asking; empty means today where the
+// user is: a reader in Sydney asking on the morning of the 3rd means the
+// 3rd, though it is still the 2nd in UTC, and articles dated the 3rd are
+// not from the future for them.
 func parseDay(s string) (time.Time, error) {
 	if s == "" {
-		return time.Now().UTC(), nil
+		now := time.Now()
+		return time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.UTC), nil
 	}
 	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
+	var pe *time.ParseError
+	switch {
+	case errors.As(err, &pe) && strings.Contains(pe.Message, "out of range"):
+		return t, usageError{fmt.Sprintf("--date %q: there is no such day", s)}
+	case err != nil:
 		return t, usageError{fmt.Sprintf("--date %q: want YYYY-MM-DD", s)}
 	}
 	return t, nil

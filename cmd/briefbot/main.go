@@ -15,6 +15,9 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	// The time zones' rules, built in: "today" is the user's day (see
+	// parseDay), also where the system has no zoneinfo (a slim container).
+	_ "time/tzdata"
 
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/joho/godotenv"
