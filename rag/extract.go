@@ -45,7 +45,7 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	var chosen []sentence
-	if weights, total := e.questionWeights(r); total == 0 && r.timing.Hard {
+	if weights, total := e.questionWeights(r); total == 0 && (r.timing.Hard || r.digest) {
 		chosen, confidence = leadSentences(r), 1
 	} else {
 		best := e.candidateSentences(r)
@@ -201,7 +201,7 @@ func leadSentences(r retrieval) []sentence {
 	var out []sentence
 	seen := map[*corpus.Article]bool{}
 	for hi, h := range r.hits {
-		if len(out) == maxQuotes || seen[h.Article] || !r.timing.inWindow(h.Article) {
+		if len(out) == maxQuotes || seen[h.Article] || (r.timing.Hard && !r.timing.inWindow(h.Article)) {
 			continue
 		}
 		for _, rg := range corpus.Sentences(h.Passage.Text) {
@@ -313,6 +313,8 @@ var questionFiller = map[string]bool{
 	"briefing": true, "briefings": true, "article": true, "articles": true, "news": true,
 	"respond": true, "responded": true, "react": true, "reacted": true, // "how did China respond?"
 	"new": true, "anything": true, "everything": true, "going": true, // "what's new?", "anything going on?"
+	"headline": true, "headlines": true, "summarize": true, "summarise": true, "summary": true, "update": true, // "any updates?"
+	"updates": true, "recap": true,
 }
 
 // stemWeight is one stem of the question with the idf of its word.
@@ -328,7 +330,7 @@ type stemWeight struct {
 func (e *Engine) contentWords(words []string) []string {
 	var out []string
 	for _, w := range words {
-		if !questionFiller[w] {
+		if !questionFiller[w] && !politeWords[w] {
 			out = append(out, w)
 		}
 	}

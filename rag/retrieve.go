@@ -60,6 +60,10 @@ type retrieval struct {
 	// on the question's topic came out in the days after it (see
 	// timing.reportedAfter): the question is answered from the hits.
 	reportedAfter bool
+	// digest is set when the question names neither a topic nor a
+	// period ("what's new?", "any news?"): the answer is the openings of
+	// the newest briefings.
+	digest bool
 	// unknownName is set when the question names something (a word
 	// written with a capital, not its first) that no visible passage
 	// holds: the answer's confidence is lowered (see calibrated).
@@ -110,12 +114,8 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 			return r, err
 		}
 	}
-	ranked := fuse(kw, vec, e.cfg.VectorWeight, candidates)
-	boostSources(r.question, ranked, ix)
-	if t.refuses() {
-		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
-	}
-	for _, s := range diversify(t.order(ranked, ix), ix, k) {
+	ranked := e.arrange(r, stats, fuse(kw, vec, e.cfg.VectorWeight, candidates), vec, mode, scopes)
+	for _, s := range diversify(ranked, ix, k) {
 		en := ix.entries[s.doc]
 		r.hits = append(r.hits, Hit{Passage: en.passage, Article: en.article, Score: s.score})
 		if t.refuses() && t.inWindow(en.article) {
@@ -126,6 +126,22 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 		e.findNearest(&r, stats, scopes)
 	}
 	return r, nil
+}
+
+// arrange applies to the fused ranking what the question asks beyond its
+// words: a named source, a period (its passages first) or a date, and for
+// a question of neither topic nor period the newest briefings instead.
+// The caller holds the index's read lock.
+func (e *Engine) arrange(r retrieval, stats keywordStats, ranked, vec []scored, mode string, scopes []string) []scored {
+	ix, t := e.index, r.timing
+	if r.digest {
+		return t.newestLeads(ix, scopeSet(scopes), candidates) // in date order
+	}
+	boostSources(r.question, ranked, ix)
+	if t.refuses() {
+		ranked = e.windowFirst(r, stats, ranked, vec, mode, scopes)
+	}
+	return t.order(ranked, ix)
 }
 
 // readQuestion reads the question's time words and, for a short
@@ -142,6 +158,8 @@ func (e *Engine) readQuestion(q Question) (retrieval, string) {
 		r.thread, r.previous, r.previousQuestion = e.an.words(prevStripped), prev.Answer, prevStripped
 	}
 	switch {
+	case !t.Hard && prev == nil && len(e.contentWords(r.topic)) == 0:
+		r.digest = true // "what's new?", "any news?"
 	case t.Hard && prev == nil && len(e.contentWords(r.topic)) == 0:
 		// "What happened on June 25, 2022?" asks for that day's briefings,
 		// as "what happened this week?" does: the window is the answer.

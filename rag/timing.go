@@ -132,6 +132,23 @@ func (t timing) windowLeads(ix *index, scopes map[string]bool, n int) []scored {
 	return out[:min(n, len(out))]
 }
 
+// newestLeads ranks every visible article's opening passage, newest
+// first, for a question with no topic and no period ("what's new?"). An
+// undated article counts from the day it was added; none from after the
+// moment of asking.
+func (t timing) newestLeads(ix *index, scopes map[string]bool, n int) []scored {
+	var out []scored
+	for i, en := range ix.entries {
+		if en.alive && en.passage.Seq == 0 && scopes[en.article.Scope] && !t.future(en.article) {
+			out = append(out, scored{doc: i, score: 1})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return ix.entries[out[i].doc].article.Published.After(ix.entries[out[j].doc].article.Published)
+	})
+	return out[:min(n, len(out))]
+}
+
 // nearest returns the article dated closest to the window among the
 // relevant passages (those holding the question's words), or among all
 // visible articles when the question names no topic ("what happened this

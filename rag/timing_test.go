@@ -323,3 +323,31 @@ func TestPeriodWithoutTopic(t *testing.T) {
 		}
 	}
 }
+
+// TestDigest: a question with neither a topic nor a period ("what's new?")
+// gets the openings of the newest briefings, newest first, none from
+// after the moment of asking; an undated note counts from the day it was
+// added.
+func TestDigest(t *testing.T) {
+	e := timedEngine(t)
+	for _, q := range []string{"What's new?", "Any news?", "What happened?", "Headlines please", "Summarize the briefings"} {
+		ans, err := e.Answer(context.Background(), Question{Text: q, Asked: day("2024-03-15")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range ans.Citations {
+			ids = append(ids, c.ArticleID)
+		}
+		if got := strings.Join(ids, ","); got != "eu-china-cyber,strike-1,strike-2" {
+			t.Errorf("%q: %q, want the openings of the three newest briefings before 2024-03-15 (%s), oldest first as dated quotes are", q, ans.Text, got)
+		}
+	}
+	if _, _, err := e.Add(context.Background(), corpus.Article{ID: "note", Title: "Note", Body: "The harbour café reopened after repairs to its terrace."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Answer(context.Background(), Question{Text: "What's new?", Asked: time.Now()})
+	if err != nil || !strings.Contains(ans.Text, "harbour café reopened") {
+		t.Errorf("what's new, today: %q, %v; want the note added today", ans.Text, err)
+	}
+}
