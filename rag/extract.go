@@ -31,6 +31,7 @@ type sentence struct {
 	// did the EU denounce?", "and what did NATO do?" wants NATO's
 	// statement, not more about hackers.
 	coverage, score, tie float64
+	words                int // how many of the question's own words it holds (in its text or frame)
 }
 
 // extract builds the extractive answer: the sentences of the top passages
@@ -132,27 +133,29 @@ func pickQuotes(r retrieval, best []sentence) []sentence {
 }
 
 // renderQuotes numbers and formats the chosen quotes. When they come from
-// articles of different dates, they are ordered oldest first and each is
-// labelled with its date, the newest marked, so that a reader sees which
-// source updates which. A date that was only guessed (the day the article
-// was added) orders nothing: its quotes come last, labelled "added …".
+// articles of different dates, each is labelled with its date, the newest
+// marked, and when every article quoted matches the question about as well
+// as the best (see successive), they are ordered oldest first, so that a
+// reader sees which report updates which; otherwise the best stays first.
+// A date that was only guessed (the day the article was added) orders
+// nothing: its quotes come last, labelled "added …".
 func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
 	known := func(s sentence) (time.Time, bool) {
 		a := r.hits[s.hit].Article
 		return a.Published, !a.DateGuessed && !a.Published.IsZero()
 	}
 	dated := distinctDates(r, chosen) > 1
-	newest := -1
-	if dated {
+	if dated && successive(r, chosen) {
 		sort.SliceStable(chosen, func(i, j int) bool {
 			di, oki := known(chosen[i])
 			dj, okj := known(chosen[j])
 			return oki && (!okj || di.Before(dj))
 		})
-		for i, s := range chosen {
-			if _, ok := known(s); ok {
-				newest = i
-			}
+	}
+	newest := -1
+	for i, s := range chosen {
+		if d, ok := known(s); ok && dated && (newest < 0 || d.After(r.hits[chosen[newest].hit].Article.Published)) {
+			newest = i
 		}
 	}
 	var b strings.Builder
@@ -185,6 +188,27 @@ func dateLabel(c Citation) string {
 		return "added " + c.Published.Format("2006-01-02")
 	}
 	return c.Published.Format("2006-01-02")
+}
+
+// successive reports whether the articles quoted read as successive
+// reports on one topic, to be ordered by date: each has a quote holding
+// all but one of the words the best quote holds, and two at least (when
+// the best holds two). A match on one word ("Harry Potter series" for
+// "Who won the World Series?") would otherwise come first for being older.
+func successive(r retrieval, chosen []sentence) bool {
+	most := map[*corpus.Article]int{}
+	top := 0
+	for _, s := range chosen {
+		a := r.hits[s.hit].Article
+		most[a] = max(most[a], s.words)
+		top = max(top, s.words)
+	}
+	for _, n := range most {
+		if n < top-1 || n < min(2, top) {
+			return false
+		}
+	}
+	return true
 }
 
 func distinctDates(r retrieval, chosen []sentence) int {
@@ -268,7 +292,7 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 				continue
 			}
 			in := withAliases(e.an.stemSet(h.Passage.Text[rg[0]:rg[1]]), r.aliases)
-			got, score, tie := 0.0, 0.0, 0.0
+			got, score, tie, words := 0.0, 0.0, 0.0, 0
 			for _, q := range weights {
 				w := 0.0
 				switch {
@@ -276,6 +300,9 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 					w = q.w
 				case frame[q.stem]:
 					w = q.w / 2
+				}
+				if w > 0 && !q.thread {
+					words++
 				}
 				if q.thread {
 					tie += w
@@ -291,7 +318,7 @@ func (e *Engine) sentencesOf(r retrieval, n int) []sentence {
 				got += w
 			}
 			out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1],
-				coverage: got / total, score: score / total, tie: tie / total})
+				coverage: got / total, score: score / total, tie: tie / total, words: words})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -349,5 +350,34 @@ func TestDigest(t *testing.T) {
 	ans, err := e.Answer(context.Background(), Question{Text: "What's new?", Asked: time.Now()})
 	if err != nil || !strings.Contains(ans.Text, "harbour café reopened") {
 		t.Errorf("what's new, today: %q, %v; want the note added today", ans.Text, err)
+	}
+}
+
+// TestWeakOlderMatchDoesNotLead: quotes are ordered by date only when
+// they are reports on one topic; an older quote matching one word of the
+// question does not come before the one that matches it.
+func TestWeakOlderMatchDoesNotLead(t *testing.T) {
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	for _, a := range []corpus.Article{
+		{ID: "flares", Title: "Sky", Published: day("2024-05-17"), Body: "A series of solar flares created dazzling auroras over the northern lakes."},
+		{ID: "baseball", Title: "Parade", Published: day("2025-11-03"), Body: "The Dodgers celebrated their World Series title with a parade in Los Angeles."},
+	} {
+		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 12 { // "world" and "title" are common words; "series" is not
+		a := corpus.Article{ID: fmt.Sprint("boxing-", i), Title: "Boxing", Published: day("2025-01-10"),
+			Body: fmt.Sprintf("Boxer number %d defended a world title in a bout over twelve rounds.", i)}
+		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ans, err := e.Answer(context.Background(), Question{Text: "Which team won the World Series title?", Asked: day("2025-12-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) < 2 || ans.Citations[0].ArticleID != "baseball" || !strings.Contains(ans.Text, "(newest)") {
+		t.Errorf("%q: want the Dodgers first, both quotes dated, though the flares are older", ans.Text)
 	}
 }
