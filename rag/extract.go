@@ -59,8 +59,35 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 	if len(chosen) == 0 {
 		return notCoveredSentence, nil, 0
 	}
+	if a := outsidePeriod(r, chosen); a != nil {
+		return nothingFrom(r.timing, a), nil, 0
+	}
 	text, cites = renderQuotes(r, chosen)
 	return text, cites, confidence
+}
+
+// outsidePeriod returns, when the question asks about a period of the
+// briefings ("what did Lagarde say today?") and none of the quotes is from
+// it, the quoted article nearest to it: the answer is then that the period
+// has nothing on this, and where the nearest coverage is, not older news
+// passed off as today's. It returns nil when a quote is from the period,
+// or from the days after a past one (see timing.reportedAfter).
+func outsidePeriod(r retrieval, chosen []sentence) *corpus.Article {
+	t := r.timing
+	if !t.refuses() {
+		return nil
+	}
+	var nearest *corpus.Article
+	for _, s := range chosen {
+		a := r.hits[s.hit].Article
+		if t.inWindow(a) || t.reportedAfter(a) {
+			return nil
+		}
+		if nearest == nil || t.Gap(a.Published) < t.Gap(nearest.Published) {
+			nearest = a
+		}
+	}
+	return nearest
 }
 
 // lengthNorm is how many weighted words a question may have before the

@@ -381,3 +381,25 @@ func TestWeakOlderMatchDoesNotLead(t *testing.T) {
 		t.Errorf("%q: want the Dodgers first, both quotes dated, though the flares are older", ans.Text)
 	}
 }
+
+// TestPeriodAnswerComesFromThePeriod: "today" holds an article, but not on
+// the question's topic: the answer says the period has nothing on it and
+// names the nearest coverage, instead of quoting older news as today's.
+func TestPeriodAnswerComesFromThePeriod(t *testing.T) {
+	e := timedEngine(t)
+	if _, _, err := e.Add(context.Background(), corpus.Article{ID: "bakery", Title: "Bakery prize", Published: day("2024-03-25"),
+		Body: "A bakery in Delft won the national prize for its apple pie on Monday."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Answer(context.Background(), Question{Text: "What did the Rotterdam dockers union do today?", Asked: day("2024-03-25")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The briefings have nothing from today (2024-03-25). The nearest coverage is from 2024-03-20: “Rotterdam dockers end strike”."
+	if !ans.Refused || ans.Text != want {
+		t.Errorf("%q, want %q", ans.Text, want)
+	}
+	if ans, _ := e.Answer(context.Background(), Question{Text: "Which bakery won a prize today?", Asked: day("2024-03-25")}); ans.Refused {
+		t.Errorf("today's own news: %q", ans.Text)
+	}
+}
