@@ -238,3 +238,32 @@ func TestFragmentsAreOneQuote(t *testing.T) {
 		t.Errorf("%q, want the fragments naming the runner-up quoted", ans.Text)
 	}
 }
+
+// TestShortClauseIsQuoted: a sentence of three or four words that reads as
+// a sentence is quotable; fragments of that length (captions, listings)
+// are not.
+func TestShortClauseIsQuoted(t *testing.T) {
+	clauses := map[string]bool{
+		"Lisa Cook dissented.": true, "The bill passed.": true, "It worked!": false, "Prices rose sharply again.": true,
+		"Runner-up.": false, "Getty Images via Reuters.": false, "11 Goals.": false, "Updated 5 minutes ago": false,
+		"Who dissented then?": false, "Read more here.": false,
+	}
+	for s, want := range clauses {
+		if got := informative(s); got != want {
+			t.Errorf("informative(%q) = %v, want %v", s, got, want)
+		}
+	}
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "fed", Title: "Rate decision",
+		Body: "Powell said inflation was still too high for a cut. Lisa Cook dissented. The decision was announced at noon."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Answer(ctx, Question{Text: "Who dissented?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || ans.Citations[0].Quote != "Lisa Cook dissented." {
+		t.Errorf("%q, want “Lisa Cook dissented.” first", ans.Text)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/corpus"
 )
@@ -462,7 +464,7 @@ func quoteUnits(text string) [][2]int {
 	joining := false // the last unit is a run of fragments that may grow
 	for _, rg := range corpus.Sentences(text) {
 		s := text[rg[0]:rg[1]]
-		if len(strings.Fields(s)) >= 5 || asks(s) {
+		if len(strings.Fields(s)) >= 5 || asks(s) || shortClause(s) {
 			out, joining = append(out, rg), false
 			continue
 		}
@@ -491,9 +493,34 @@ func asks(s string) bool {
 
 // informative filters out sentences that cannot answer anything: questions
 // (an article's "Who succeeded the queen?" only echoes the asker) and
-// fragments of fewer than five words (datelines, captions).
+// fragments of fewer than five words (datelines, captions), unless they
+// are a short clause ("Lisa Cook dissented.").
 func informative(s string) bool {
-	return !asks(s) && len(strings.Fields(s)) >= 5
+	return !asks(s) && (len(strings.Fields(s)) >= 5 || shortClause(s))
+}
+
+// shortClause reports whether s, of three or four words, reads as a
+// sentence rather than a fragment: it ends in a full stop or an
+// exclamation mark after a word, and holds a word in lower case that is
+// not a stopword (a verb, most likely): "The bill passed.", "Lisa Cook
+// dissented.", not "Runner-up.", "Getty Images via Reuters." or "11
+// Goals.".
+func shortClause(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 3 || len(f) > 4 {
+		return false
+	}
+	last := strings.TrimRight(f[len(f)-1], "\"'”’)")
+	end, _ := utf8.DecodeLastRuneInString(strings.TrimRight(last, ".!"))
+	if !strings.HasSuffix(last, ".") && !strings.HasSuffix(last, "!") || !unicode.IsLetter(end) {
+		return false
+	}
+	for _, w := range f[1:] {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsLower(r) && !stopwords[strings.Trim(w, ".!,;:\"'”’")] && w != "via" {
+			return true
+		}
+	}
+	return false
 }
 
 // withAliases adds to a sentence's stems an acronym whose name it spells
