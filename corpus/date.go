@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,26 @@ func ParseDate(s string) (t time.Time, ok bool) {
 		return parseNamedDate(fields)
 	}
 	return time.Time{}, false
+}
+
+// dateLabel and timeOfDay are what a date line may hold around its date:
+// "Published: March 10, 2026", "Updated 10 Mar 2026 14:05 GMT", "Posted on
+// Monday, July 19, 2021 at 2:05 pm".
+var (
+	dateLabel = regexp.MustCompile(`(?i)^(?:(?:(?:first\s+)?published|(?:last\s+)?updated|posted|dated?|on)\b\s*(?:on\b)?\s*:?\s*|:\s*)`)
+	timeOfDay = regexp.MustCompile(`(?i)(?:,|\s)+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:utc|gmt|[a-z]{1,3}[sd]t|[+-]\d{2}:?\d{2}))?\s*$`)
+)
+
+// ParseDateLine reads a line that states a date, as pages and briefings
+// put one at their top: ParseDate's forms, after an optional label
+// ("Published:", "Updated", "Posted on") and before an optional time of
+// day ("14:05 GMT", "2:05 pm"), which is dropped: articles are dated by day.
+func ParseDateLine(line string) (time.Time, bool) {
+	line = strings.TrimSpace(dateLabel.ReplaceAllString(strings.TrimSpace(line), ""))
+	if t, ok := ParseDate(line); ok {
+		return t, true
+	}
+	return ParseDate(timeOfDay.ReplaceAllString(line, ""))
 }
 
 // parseNumericDate handles the single-token forms: ISO dates, RFC 3339

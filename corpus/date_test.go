@@ -56,3 +56,41 @@ func TestParseDate(t *testing.T) {
 		})
 	}
 }
+
+// TestParseDateLine: a date line may carry a label before its date and a
+// time of day after it; the day is what is kept. Ambiguous numeric forms
+// and lines that only mention a date stay unread.
+func TestParseDateLine(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"Published: March 10, 2026", "2026-03-10"},
+		{"Updated 10 Mar 2026 14:05 GMT", "2026-03-10"},
+		{"Posted on Monday, July 19, 2021 at 2:05 pm", "2021-07-19"},
+		{"Last updated: 2024-02-01", "2024-02-01"},
+		{"On June 5, 2022", "2022-06-05"},
+		{"Thu 2 Dec 2010 10.51 EST", "2010-12-02"},
+		{"March 3, 2025", "2025-03-03"},
+		{"Date: 25 June 2022, 09:30 +02:00", "2022-06-25"},
+		{"10/03/2026", ""},
+		{"Published by Reuters", ""},
+		{"Updates on the strike", ""},
+		{"The vote on June 5, 2022 was close", ""},
+	}
+	for _, tc := range tests {
+		got, ok := ParseDateLine(tc.line)
+		if s := got.Format("2006-01-02"); (ok && s != tc.want) || (!ok && tc.want != "") {
+			t.Errorf("ParseDateLine(%q) = %s, %v; want %q", tc.line, s, ok, tc.want)
+		}
+	}
+}
+
+// TestTextDateLineWithLabel: a text briefing opening with a labelled date
+// line is dated by it, and titled by the line after it.
+func TestTextDateLineWithLabel(t *testing.T) {
+	a, err := ParseText("rates.txt", []byte("Updated 10 Mar 2026 14:05 GMT\nECB holds rates\n\nThe ECB held its rates on Tuesday.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Published.Format("2006-01-02") != "2026-03-10" || a.Title != "ECB holds rates" {
+		t.Errorf("published %s, title %q; want 2026-03-10 and the line after the date", a.Published.Format("2006-01-02"), a.Title)
+	}
+}

@@ -181,13 +181,7 @@ func dateLine(body string) (time.Time, bool) {
 		if len(p) > 60 {
 			continue
 		}
-		line := strings.TrimSpace(p)
-		for _, prefix := range []string{"published", "updated", "posted", "date", "on", ":"} {
-			if len(line) >= len(prefix) && strings.EqualFold(line[:len(prefix)], prefix) {
-				line = strings.TrimSpace(line[len(prefix):])
-			}
-		}
-		if t, ok := ParseDate(line); ok {
+		if t, ok := ParseDateLine(p); ok {
 			return t, true
 		}
 	}

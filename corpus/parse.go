@@ -36,7 +36,7 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ParseText parses a plain-text briefing: an optional date line (see
-// ParseDate), a title line, then paragraphs separated by blank lines.
+// ParseDateLine), a title line, then paragraphs separated by blank lines.
 // Sub-headings stay in the body. Body is the text after the title line with
 // line endings normalised to "\n" and surrounding blank lines removed, and
 // otherwise exactly as given, because quotes are byte ranges of it. A file
@@ -53,7 +53,7 @@ func ParseText(name string, data []byte) (Article, error) {
 		return Article{}, emptyError(name, "the file is empty; give an optional date line, a title line, then the text")
 	}
 	var a Article
-	if day, ok := ParseDate(first); ok {
+	if day, ok := ParseDateLine(first); ok {
 		a.Published = day
 		if first, rest = nextLine(rest); first == "" {
 			return Article{}, emptyError(name, "there is only a date line; add a title line and the text after it")

@@ -125,7 +125,7 @@ func dateFromText(body string) time.Time {
 	if len(line) > 40 {
 		return time.Time{}
 	}
-	t, _ := corpus.ParseDate(strings.TrimSpace(line))
+	t, _ := corpus.ParseDateLine(line)
 	return t
 }
 
