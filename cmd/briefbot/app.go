@@ -42,10 +42,29 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 // standard output.
 func newFlags(name string, cfg *Config, std stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are returned, and reported once by main
+	// Errors are returned, and reported once by main. The flag package
+	// calls Usage for -h and after printing a parse error to Output: the
+	// help goes to standard output only when asked for, so that a mistyped
+	// flag leaves stdout (often a pipe of JSON) empty.
+	failed := &flagError{}
+	fs.SetOutput(failed)
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "`DIR` holding the store (env BRIEFBOT_DATA)")
-	fs.Usage = func() { writeHelp(std.out, fs) }
+	fs.Usage = func() {
+		if !failed.printed {
+			writeHelp(std.out, fs)
+		}
+		failed.printed = false
+	}
 	return fs
+}
+
+// flagError is a FlagSet's output: it discards the error text the flag
+// package prints, noting that it did.
+type flagError struct{ printed bool }
+
+func (f *flagError) Write(p []byte) (int, error) {
+	f.printed = true
+	return len(p), nil
 }
 
 // writeHelp prints a subcommand's synopsis, taken from the usage text so
@@ -59,9 +78,10 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		}
 	}
 	fmt.Fprintln(w, "\nFlags:")
+	out := fs.Output()
 	fs.SetOutput(w)
 	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(out)
 }
 
 // parseFlags parses args, turning flag errors into usage errors. -h and

@@ -310,6 +310,14 @@ func TestHelpAndVersion(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "briefbot ") || !strings.Contains(out, "go1.") {
 		t.Errorf("version: %v %q", err, out)
 	}
+	// A mistyped flag is an error, not a request for help: stdout (often a
+	// pipe of JSON) stays empty.
+	for _, args := range [][]string{{"ask", "--json", "--bogus", "q"}, {"list", "--json", "--guild", "abc"}, {"feed", "list", "--jsn"}} {
+		out, _, err := cli(t, dir, "", nil, args...)
+		if exitCode(err) != 2 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q; want exit 2 and nothing on stdout", args, exitCode(err), out)
+		}
+	}
 }
 
 // TestAskKBounds: -k outside 1..50 is a usage error.
