@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		best := e.candidateSentences(r)
 		confidence = calibrated(bestCoverage(best, len(weights)), len(best), r.unknownName)
 		if len(best) == 0 || confidence < minCoverage {
+			if t := r.timing; t.refuses() && r.nearest != nil && !t.inWindow(r.nearest) {
+				return nothingFrom(t, r.nearest), nil, confidence // "Boeing this week?": not this week
+			}
 			return notCoveredSentence, nil, confidence
 		}
 		chosen = e.fromFurther(r, withAntecedent(r, best, withNeighbour(r, best, pickQuotes(r, best))))
@@ -62,8 +66,12 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 		return notCoveredSentence, nil, 0
 	}
 	if a := outsidePeriod(r, chosen); a != nil {
+		if r.nearest != nil {
+			a = r.nearest // the nearest coverage of the topic, as for an empty period
+		}
 		return nothingFrom(r.timing, a), nil, 0
 	}
+	chosen = inPeriod(r, chosen)
 	text, cites = renderQuotes(r, chosen)
 	return text, cites, confidence
 }
@@ -90,6 +98,20 @@ func outsidePeriod(r retrieval, chosen []sentence) *corpus.Article {
 		}
 	}
 	return nearest
+}
+
+// inPeriod keeps, for a question about a period, only the quotes from it
+// (or from the days after a past one): "What happened with Taylor Swift
+// this month?" is not answered with February's news beside August's.
+func inPeriod(r retrieval, chosen []sentence) []sentence {
+	t := r.timing
+	if !t.refuses() {
+		return chosen
+	}
+	return slices.DeleteFunc(chosen, func(s sentence) bool {
+		a := r.hits[s.hit].Article
+		return !t.inWindow(a) && !t.reportedAfter(a)
+	})
 }
 
 // lengthNorm is how many weighted words a question may have before the

@@ -122,7 +122,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 			r.inWindow++
 		}
 	}
-	if t.refuses() && r.inWindow == 0 {
+	if t.refuses() {
 		e.findNearest(&r, stats, scopes)
 	}
 	return r, nil
@@ -173,6 +173,11 @@ func (e *Engine) readQuestion(q Question) (retrieval, string) {
 	return r, rankText
 }
 
+// relevantShare is the share of the best keyword score an article needs
+// to count as coverage of the question's topic for "the nearest coverage
+// is from …".
+const relevantShare = 0.5
+
 // findNearest names, when the question's period holds nothing, the
 // relevant article nearest to it in time (see timing.nearest). The
 // caller holds the index's read lock.
@@ -181,6 +186,12 @@ func (e *Engine) findNearest(r *retrieval, stats keywordStats, scopes []string) 
 	var relevant []scored
 	if content := e.contentWords(r.topic); len(content) > 0 {
 		relevant = stats.search(e.an.appendStems(content, content), ix.docLen, ix.alive, nearestDepth)
+		// Relevant means on the topic, not sharing one of its words: "Anya
+		// Taylor-Joy" is no coverage of Taylor Swift.
+		if len(relevant) > 0 {
+			cut := relevantShare * relevant[0].score
+			relevant = slices.DeleteFunc(relevant, func(s scored) bool { return s.score < cut })
+		}
 	}
 	r.nearest = t.nearest(relevant, ix, scopeSet(scopes))
 	r.reportedAfter = relevant != nil && r.nearest != nil && t.reportedAfter(r.nearest)

@@ -47,7 +47,9 @@ func TestTimeWindows(t *testing.T) {
 		{"what happened this week in the sample's week", "What happened this week?", "2022-06-27", "eu-china-cyber", []string{"Washington and its allies"}},
 		{"a year later: nothing from that week", "What happened this week?", "2023-06-27", "", []string{"nothing from this week", "2022-06-25", "US, EU, Nato Condemn"}},
 		{"news of last weekend comes out in the week", "Why did the Rotterdam strike talks stall last weekend?", "2024-03-13", "strike-2", []string{"stalled"}},
-		{"nothing reported since last weekend", "Why did the Rotterdam strike talks stall last weekend?", "2024-03-30", "", []string{"nothing from last weekend", "2024-03-20"}},
+		// The nearest coverage is the nearest report on the talks (03-12), not the later one on the strike's
+		// end (03-20), which shares only "Rotterdam strike" with the question.
+		{"nothing reported since last weekend", "Why did the Rotterdam strike talks stall last weekend?", "2024-03-30", "", []string{"nothing from last weekend", "2024-03-12"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -401,5 +403,42 @@ func TestPeriodAnswerComesFromThePeriod(t *testing.T) {
 	}
 	if ans, _ := e.Answer(context.Background(), Question{Text: "Which bakery won a prize today?", Asked: day("2024-03-25")}); ans.Refused {
 		t.Errorf("today's own news: %q", ans.Text)
+	}
+}
+
+// TestPeriodQuotesAndNearestCoverage: a question about a period quotes
+// only the period's reports; one whose topic the period lacks is told so
+// even when the topic matches weakly, and the nearest coverage named is an
+// article on the topic, not one sharing a word of it.
+func TestPeriodQuotesAndNearestCoverage(t *testing.T) {
+	e := timedEngine(t)
+	for _, a := range []corpus.Article{
+		{ID: "swift-feb", Title: "Swift targeted", Published: day("2024-02-01"), Body: "Right-wing media figures are targeting Taylor Swift with conspiracy theories."},
+		{ID: "swift-aug", Title: "Concerts canceled", Published: day("2024-08-08"), Body: "Three Taylor Swift concerts in Vienna were canceled after a terror plot was foiled."},
+		{ID: "maxmax", Title: "Furiosa", Published: day("2024-05-17"), Body: "Anya Taylor-Joy stars in the frenetic prequel to Mad Max: Fury Road."},
+	} {
+		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ans, err := e.Answer(context.Background(), Question{Text: "What happened with Taylor Swift this month?", Asked: day("2024-08-20")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ans.Citations {
+		if c.ArticleID != "swift-aug" {
+			t.Errorf("this month: quote of %s (%s) in %q, want August's only", c.ArticleID, c.Published.Format("2006-01-02"), ans.Text)
+		}
+	}
+	ans, err = e.Answer(context.Background(), Question{Text: "What happened with Taylor Swift this week?", Asked: day("2024-06-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The nearest coverage is from 2024-02-01: “Swift targeted”."; !strings.HasSuffix(ans.Text, want) {
+		t.Errorf("this week: %q, want it to end %q (not the Taylor-Joy film of 2024-05-17)", ans.Text, want)
+	}
+	ans, err = e.Answer(context.Background(), Question{Text: "Swift this week?", Asked: day("2024-08-30")})
+	if err != nil || !strings.HasPrefix(ans.Text, "The briefings have nothing from this week") {
+		t.Errorf("a short question on a period without it: %q, %v; want \"nothing from this week\"", ans.Text, err)
 	}
 }
