@@ -280,6 +280,9 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 		if (c.prep == "between" || c.prep == "from") && i+1 < len(cs) &&
 			isRangeLink(cs[i+1].prep) && strings.Trim(q[c.end:cs[i+1].start], " ,") == "" {
 			n := cs[i+1]
+			if c.calendar && !c.dated && n.dated {
+				c.raw, c.dated = inYearOf(c.raw, n.raw), true // "between June 20 and June 30, 2022"
+			}
 			c.raw = hull(c.raw, n.raw)
 			c.end, c.prep = n.end, "in"
 			c.calendar = c.calendar && n.calendar
@@ -298,6 +301,26 @@ func joinRanges(q string, cs []whenCand) []whenCand {
 		out = append(out, c)
 	}
 	return out
+}
+
+// inYearOf moves w, a date or month given without a year at the start of
+// a range, into the year of the range's end e, or the year before when it
+// would fall after e ("between December 20 and January 5, 2023").
+func inYearOf(w, e Window) Window {
+	shift := func(w Window, years int) Window {
+		if !w.From.IsZero() {
+			w.From = w.From.AddDate(years, 0, 0)
+		}
+		if !w.To.IsZero() {
+			w.To = w.To.AddDate(years, 0, 0)
+		}
+		return w
+	}
+	w = shift(w, e.From.Year()-w.From.Year())
+	if w.From.After(e.From) {
+		w = shift(w, -1)
+	}
+	return w
 }
 
 // namesDay reports a day word that is part of a name: "Business Today",

@@ -149,6 +149,8 @@ func TestParseWhen(t *testing.T) {
 		{"a year ago is a comparison", thu, "rents compared to a year ago", "none"},
 		{"no time words", thu, "Who is the CEO of Tesla?", "none"},
 		{"within is not in", thu, "within 2021 budgets", "none"},
+		{"range with the year at its end", thu, "What happened between June 20 and June 30, 2021?", "[2021-06-20, 2021-07-01) between June 20 and June 30, 2021"},
+		{"range across a new year", thu, "news from December 20 to January 5, 2021", "[2020-12-20, 2021-01-06) from December 20 to January 5, 2021"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
