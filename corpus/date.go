@@ -61,7 +61,7 @@ func ParseDate(s string) (t time.Time, ok bool) {
 // Monday, July 19, 2021 at 2:05 pm".
 var (
 	dateLabel = regexp.MustCompile(`(?i)^(?:(?:(?:first\s+)?published|(?:last\s+)?updated|posted|dated?|on)\b\s*(?:on\b)?\s*:?\s*|:\s*)`)
-	timeOfDay = regexp.MustCompile(`(?i)(?:,|\s)+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:utc|gmt|[a-z]{1,3}[sd]t|[+-]\d{2}:?\d{2}))?\s*$`)
+	timeOfDay = regexp.MustCompile(`(?i)(?:,|\s)+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:utc|gmt|[a-z]{1,3}[sd]t|[a-z]t|[+-]\d{2}:?\d{2}))?\s*$`)
 )
 
 // ParseDateLine reads a line that states a date, as pages and briefings

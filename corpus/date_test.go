@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,6 +71,8 @@ func TestParseDateLine(t *testing.T) {
 		{"Thu 2 Dec 2010 10.51 EST", "2010-12-02"},
 		{"March 3, 2025", "2025-03-03"},
 		{"Date: 25 June 2022, 09:30 +02:00", "2022-06-25"},
+		{"Tuesday, March 10, 2026 2:05 PM ET", "2026-03-10"},
+		{"Updated: March 10, 2026, 2:05 p.m. ET", "2026-03-10"},
 		{"10/03/2026", ""},
 		{"Published by Reuters", ""},
 		{"Updates on the strike", ""},
@@ -92,5 +95,17 @@ func TestTextDateLineWithLabel(t *testing.T) {
 	}
 	if a.Published.Format("2006-01-02") != "2026-03-10" || a.Title != "ECB holds rates" {
 		t.Errorf("published %s, title %q; want 2026-03-10 and the line after the date", a.Published.Format("2006-01-02"), a.Title)
+	}
+}
+
+// TestMarkdownDateLine: a Markdown briefing may open with a date line above
+// its "# " title, as a text one does.
+func TestMarkdownDateLine(t *testing.T) {
+	a, err := ParseMarkdown("rates.md", []byte("Published: March 10, 2026\n\n# ECB holds rates\n\nThe ECB held its rates on Tuesday.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Published.Format("2006-01-02") != "2026-03-10" || a.Title != "ECB holds rates" || strings.Contains(a.Body, "Published") {
+		t.Errorf("published %s, title %q, body %q; want 2026-03-10, the heading, and no date line in the body", a.Published.Format("2006-01-02"), a.Title, a.Body)
 	}
 }

@@ -391,6 +391,11 @@ func ParseMarkdown(name string, data []byte) (Article, error) {
 		}
 		a.Published = day
 	}
+	if first, after := nextLine(strings.TrimLeft(body, "\n")); a.Published.IsZero() && first != "" {
+		if day, ok := ParseDateLine(first); ok { // a date line above the title, as in a text briefing
+			a.Published, body = day, strings.TrimLeft(after, "\n")
+		}
+	}
 	if a.Title == "" {
 		a.Title, body = markdownTitle(body)
 	}
