@@ -267,3 +267,46 @@ func TestShortClauseIsQuoted(t *testing.T) {
 		t.Errorf("%q, want “Lisa Cook dissented.” first", ans.Text)
 	}
 }
+
+// TestBylinesAreNotQuoted: a byline or caption on its own line is not
+// quoted as the start of the sentence under it, and is no article's
+// opening; text wrapped at a narrow width stays whole.
+func TestBylinesAreNotQuoted(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"By Jane Smith, Reuters\nThe Federal Reserve left rates unchanged on Wednesday.",
+			[]string{"By Jane Smith, Reuters", "The Federal Reserve left rates unchanged on Wednesday."}},
+		{"Photo: Chip Somodevilla/Getty Images\nMarkets fell after the decision.",
+			[]string{"Photo: Chip Somodevilla/Getty Images", "Markets fell after the decision."}},
+		{"The central bank said on Tuesday that\nPresident Lagarde would speak next week.",
+			[]string{"The central bank said on Tuesday that\nPresident Lagarde would speak next week."}},
+		{"Rates were held by the governing council\nafter a long meeting in Frankfurt.",
+			[]string{"Rates were held by the governing council\nafter a long meeting in Frankfurt."}},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, rg := range quoteUnits(tc.text) {
+			got = append(got, tc.text[rg[0]:rg[1]])
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("quoteUnits(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	ctx := context.Background()
+	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
+	if _, _, err := e.Add(ctx, corpus.Article{ID: "fed", Title: "Fed holds", Published: day("2026-03-11"),
+		Body: "Share this article.\n\nBy Jane Smith, Reuters\nThe Federal Reserve left rates unchanged on Wednesday."}, corpus.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"What did the Federal Reserve do?", "What happened on March 11, 2026?"} {
+		ans, err := e.Answer(ctx, Question{Text: q, Asked: day("2026-03-12")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Citations) == 0 || ans.Citations[0].Quote != "The Federal Reserve left rates unchanged on Wednesday." {
+			t.Errorf("%q: %q, want the sentence alone, without the byline or \"Share this article.\"", q, ans.Text)
+		}
+	}
+}

@@ -2,12 +2,8 @@ package rag
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/corpus"
 )
@@ -74,44 +70,6 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 	chosen = inPeriod(r, chosen)
 	text, cites = renderQuotes(r, chosen)
 	return text, cites, confidence
-}
-
-// outsidePeriod returns, when the question asks about a period of the
-// briefings ("what did Lagarde say today?") and none of the quotes is from
-// it, the quoted article nearest to it: the answer is then that the period
-// has nothing on this, and where the nearest coverage is, not older news
-// passed off as today's. It returns nil when a quote is from the period,
-// or from the days after a past one (see timing.reportedAfter).
-func outsidePeriod(r retrieval, chosen []sentence) *corpus.Article {
-	t := r.timing
-	if !t.refuses() {
-		return nil
-	}
-	var nearest *corpus.Article
-	for _, s := range chosen {
-		a := r.hits[s.hit].Article
-		if t.inWindow(a) || t.reportedAfter(a) {
-			return nil
-		}
-		if nearest == nil || t.Gap(a.Published) < t.Gap(nearest.Published) {
-			nearest = a
-		}
-	}
-	return nearest
-}
-
-// inPeriod keeps, for a question about a period, only the quotes from it
-// (or from the days after a past one): "What happened with Taylor Swift
-// this month?" is not answered with February's news beside August's.
-func inPeriod(r retrieval, chosen []sentence) []sentence {
-	t := r.timing
-	if !t.refuses() {
-		return chosen
-	}
-	return slices.DeleteFunc(chosen, func(s sentence) bool {
-		a := r.hits[s.hit].Article
-		return !t.inWindow(a) && !t.reportedAfter(a)
-	})
 }
 
 // lengthNorm is how many weighted words a question may have before the
@@ -181,140 +139,6 @@ func pickQuotes(r retrieval, best []sentence) []sentence {
 		}
 	}
 	return chosen
-}
-
-// renderQuotes numbers and formats the chosen quotes. When they come from
-// articles of different dates, each is labelled with its date, the newest
-// marked, and when every article quoted matches the question about as well
-// as the best (see successive), they are ordered oldest first, so that a
-// reader sees which report updates which; otherwise the best stays first.
-// A date that was only guessed (the day the article was added) orders
-// nothing: its quotes come last, labelled "added …".
-func renderQuotes(r retrieval, chosen []sentence) (string, []Citation) {
-	known := func(s sentence) (time.Time, bool) {
-		a := r.hits[s.hit].Article
-		return a.Published, !a.DateGuessed && !a.Published.IsZero()
-	}
-	dated := distinctDates(r, chosen) > 1
-	if dated && successive(r, chosen) {
-		sort.SliceStable(chosen, func(i, j int) bool {
-			di, oki := known(chosen[i])
-			dj, okj := known(chosen[j])
-			return oki && (!okj || di.Before(dj))
-		})
-	}
-	newest := -1
-	for i, s := range chosen {
-		if d, ok := known(s); ok && dated && (newest < 0 || d.After(r.hits[chosen[newest].hit].Article.Published)) {
-			newest = i
-		}
-	}
-	var b strings.Builder
-	var cites []Citation
-	for i, s := range chosen {
-		c := quoteOf(r.hits[s.hit].Article, s.start, s.end)
-		c.N = i + 1
-		cites = append(cites, c)
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if dated {
-			b.WriteString(dateLabel(c))
-			if i == newest {
-				b.WriteString(" (newest)")
-			}
-			b.WriteString(": ")
-		}
-		b.WriteString("“" + c.Quote + "” [" + itoa(c.N) + "]")
-	}
-	return b.String(), cites
-}
-
-// dateLabel is how a quote's date reads in front of it.
-func dateLabel(c Citation) string {
-	switch {
-	case c.Published.IsZero():
-		return "undated"
-	case c.DateGuessed:
-		return "added " + c.Published.Format("2006-01-02")
-	}
-	return c.Published.Format("2006-01-02")
-}
-
-// successive reports whether the articles quoted read as successive
-// reports on one topic, to be ordered by date: each has a quote holding
-// all but one of the words the best quote holds, and two at least (when
-// the best holds two). A match on one word ("Harry Potter series" for
-// "Who won the World Series?") would otherwise come first for being older.
-func successive(r retrieval, chosen []sentence) bool {
-	most := map[*corpus.Article]int{}
-	top := 0
-	for _, s := range chosen {
-		a := r.hits[s.hit].Article
-		most[a] = max(most[a], s.words)
-		top = max(top, s.words)
-	}
-	for _, n := range most {
-		if n < top-1 || n < min(2, top) {
-			return false
-		}
-	}
-	return true
-}
-
-func distinctDates(r retrieval, chosen []sentence) int {
-	days := map[time.Time]bool{}
-	for _, s := range chosen {
-		days[r.hits[s.hit].Article.Published] = true
-	}
-	return len(days)
-}
-
-// leadSentences are the first informative sentence of each article in the
-// window among the hits, newest first (hits are already in that order).
-func leadSentences(r retrieval) []sentence {
-	var out []sentence
-	seen := map[*corpus.Article]bool{}
-	for hi, h := range r.hits {
-		if len(out) == maxQuotes || seen[h.Article] || (r.timing.Hard && !r.timing.inWindow(h.Article)) {
-			continue
-		}
-		for _, rg := range corpus.Sentences(h.Passage.Text) {
-			if informative(h.Passage.Text[rg[0]:rg[1]]) {
-				out = append(out, sentence{hit: hi, start: h.Passage.Start + rg[0], end: h.Passage.Start + rg[1], coverage: 1})
-				seen[h.Article] = true
-				break
-			}
-		}
-	}
-	return out
-}
-
-// nothingFrom is the answer when the question's window holds no article:
-// it names the period and the nearest coverage instead of guessing.
-func nothingFrom(t timing, nearest *corpus.Article) string {
-	period := "from " + t.Win.Phrase
-	switch first, rest, _ := strings.Cut(t.Win.Phrase, " "); strings.ToLower(first) {
-	case "since", "after", "before", "until", "till", "by":
-		period = t.Win.Phrase // "nothing since Monday"
-	case "from", "in", "during", "on", "of", "over", "at", "through", "throughout":
-		period = "from " + rest // not "nothing from from 1952" or "from in March"
-	}
-	switch from, to := t.Win.From, t.Win.To; {
-	case !from.IsZero() && to.Equal(from.AddDate(0, 0, 1)):
-		period += " (" + from.Format("2006-01-02") + ")" // one day
-	case !from.IsZero() && !to.IsZero():
-		period += " (" + from.Format("2006-01-02") + " to " + to.AddDate(0, 0, -1).Format("2006-01-02") + ")"
-	case !from.IsZero():
-		period += " (since " + from.Format("2006-01-02") + ")"
-	case !to.IsZero():
-		period += " (before " + to.Format("2006-01-02") + ")"
-	}
-	msg := "The briefings have nothing " + period + "."
-	if nearest != nil {
-		msg += " The nearest coverage is from " + nearest.Published.Format("2006-01-02") + ": “" + nearest.Title + "”."
-	}
-	return msg
 }
 
 // candidateSentences scores every sentence of the top passages by the
@@ -453,96 +277,6 @@ func (e *Engine) questionWeights(r retrieval) ([]stemWeight, float64) {
 		total += q.w
 	}
 	return out, total
-}
-
-// quoteOf cites body[start:end] of a as an extractive quote: our stored
-// text, so verified, shown whole (one span).
-func quoteOf(a *corpus.Article, start, end int) Citation {
-	c := citationFor(a, start, end)
-	c.Verified, c.Spans = true, []Span{{Start: start, End: end}}
-	return c
-}
-
-// citationFor cites body[start:end] of a; the quote is our stored text.
-func citationFor(a *corpus.Article, start, end int) Citation {
-	return Citation{
-		ArticleID: a.ID, Title: a.Title, URL: a.URL, Source: a.Source,
-		Published: a.Published, DateGuessed: a.DateGuessed,
-		Quote: a.Body[start:end], Start: start, End: end,
-	}
-}
-
-// maxFragmentRun caps a run of fragments joined into one quote (see
-// quoteUnits), in words.
-const maxFragmentRun = 40
-
-// quoteUnits splits text into the units a quote may be: its sentences,
-// except that a run of adjacent fragments of fewer than five words is one
-// unit, within a paragraph. Listings and search snippets state facts in fragments
-// ("Netherlands. Runner-up. 11. Goals."); alone each is too short to quote
-// (see informative), together they are the answer.
-func quoteUnits(text string) [][2]int {
-	var out [][2]int
-	joining := false // the last unit is a run of fragments that may grow
-	for _, rg := range corpus.Sentences(text) {
-		s := text[rg[0]:rg[1]]
-		if len(strings.Fields(s)) >= 5 || asks(s) || shortClause(s) {
-			out, joining = append(out, rg), false
-			continue
-		}
-		if last := len(out) - 1; joining && joinable(text, out[last], rg) {
-			out[last][1] = rg[1]
-			continue
-		}
-		out, joining = append(out, rg), true
-	}
-	return out
-}
-
-// joinable reports whether fragment next may join the run of fragments
-// before it: in the same paragraph, the run staying within maxFragmentRun
-// words.
-func joinable(text string, run, next [2]int) bool {
-	gap := text[run[1]:next[0]]
-	return strings.TrimSpace(gap) == "" && strings.Count(gap, "\n") < 2 &&
-		len(strings.Fields(text[run[0]:next[1]])) <= maxFragmentRun
-}
-
-// asks reports whether s is a question.
-func asks(s string) bool {
-	return strings.HasSuffix(strings.TrimRight(s, " \t\n\"'”’)"), "?")
-}
-
-// informative filters out sentences that cannot answer anything: questions
-// (an article's "Who succeeded the queen?" only echoes the asker) and
-// fragments of fewer than five words (datelines, captions), unless they
-// are a short clause ("Lisa Cook dissented.").
-func informative(s string) bool {
-	return !asks(s) && (len(strings.Fields(s)) >= 5 || shortClause(s))
-}
-
-// shortClause reports whether s, of three or four words, reads as a
-// sentence rather than a fragment: it ends in a full stop or an
-// exclamation mark after a word, and holds a word in lower case that is
-// not a stopword (a verb, most likely): "The bill passed.", "Lisa Cook
-// dissented.", not "Runner-up.", "Getty Images via Reuters." or "11
-// Goals.".
-func shortClause(s string) bool {
-	f := strings.Fields(s)
-	if len(f) < 3 || len(f) > 4 {
-		return false
-	}
-	last := strings.TrimRight(f[len(f)-1], "\"'”’)")
-	end, _ := utf8.DecodeLastRuneInString(strings.TrimRight(last, ".!"))
-	if !strings.HasSuffix(last, ".") && !strings.HasSuffix(last, "!") || !unicode.IsLetter(end) {
-		return false
-	}
-	for _, w := range f[1:] {
-		if r, _ := utf8.DecodeRuneInString(w); unicode.IsLower(r) && !stopwords[strings.Trim(w, ".!,;:\"'”’")] && w != "via" {
-			return true
-		}
-	}
-	return false
 }
 
 // withAliases adds to a sentence's stems an acronym whose name it spells
