@@ -216,7 +216,8 @@ var questionFiller = map[string]bool{
 	"respond": true, "responded": true, "react": true, "reacted": true, // "how did China respond?"
 	"new": true, "anything": true, "everything": true, "going": true, // "what's new?", "anything going on?"
 	"headline": true, "headlines": true, "summarize": true, "summarise": true, "summary": true, "update": true, // "any updates?"
-	"updates": true, "recap": true,
+	"updates": true, "recap": true, "whats": true, "story": true, "stories": true, "interesting": true, // "whats new", "top stories?"
+	"brief": true,
 }
 
 // stemWeight is one stem of the question with the idf of its word.

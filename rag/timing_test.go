@@ -333,7 +333,7 @@ func TestPeriodWithoutTopic(t *testing.T) {
 // added.
 func TestDigest(t *testing.T) {
 	e := timedEngine(t)
-	for _, q := range []string{"What's new?", "Any news?", "What happened?", "Headlines please", "Summarize the briefings"} {
+	for _, q := range []string{"What's new?", "Any news?", "What happened?", "Headlines please", "Summarize the briefings", "whats new", "Anything interesting?", "Any stories?"} {
 		ans, err := e.Answer(context.Background(), Question{Text: q, Asked: day("2024-03-15")})
 		if err != nil {
 			t.Fatal(err)
