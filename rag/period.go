@@ -81,7 +81,9 @@ func nothingFrom(t timing, nearest *corpus.Article) string {
 	}
 	switch from, to := t.Win.From, t.Win.To; {
 	case !from.IsZero() && to.Equal(from.AddDate(0, 0, 1)):
-		period += " (" + from.Format("2006-01-02") + ")" // one day
+		if day := from.Format("2006-01-02"); !strings.Contains(period, day) { // not "from 2024-03-12 (2024-03-12)"
+			period += " (" + day + ")"
+		}
 	case !from.IsZero() && !to.IsZero():
 		period += " (" + from.Format("2006-01-02") + " to " + to.AddDate(0, 0, -1).Format("2006-01-02") + ")"
 	case !from.IsZero():

@@ -290,6 +290,7 @@ func TestDateWithoutTopic(t *testing.T) {
 	tests := []struct{ question, asked, want string }{
 		{"What happened on March 12, 2024?", "2024-04-01", "Talks to end the Rotterdam dockers strike stalled"},
 		{"What happened on 2024-03-20?", "2024-04-01", "The Rotterdam dockers strike ended"},
+		{"What happened on 2024-03-13?", "2024-04-01", "The briefings have nothing from 2024-03-13. The nearest"},
 		{"What happened in 2024?", "", "Dockers in Rotterdam began a strike"}, // no moment of asking: a year still reads
 		{"What happened on March 13, 2024?", "2024-04-01", "The briefings have nothing from March 13, 2024 (2024-03-13). The nearest coverage is from 2024-03-12"},
 		{"Did the dockers strike end on March 13, 2024?", "2024-04-01", "The Rotterdam dockers strike ended"},
