@@ -56,6 +56,14 @@ var (
 	placeRE = regexp.MustCompile(`\b(in|at|from|to|near|across|into|outside|inside|off)\s+(the\s+)?((north|south|east|west|north-?east|north-?west|south-?east|south-?west)(ern)?\s+|central\s+)?\p{Lu}`)
 )
 
+// askedWords are the words of the question, lower-cased: a phrase they
+// already hold is no answer to it.
+func askedWords(question string) map[string]bool {
+	asked := map[string]bool{}
+	forEachWord(question, func(w string) { asked[w] = true })
+	return asked
+}
+
 // holds reports whether sentence s holds a phrase of type t that the
 // question does not already hold (its words are in asked).
 func (t answerType) holds(s string, asked map[string]bool) bool {
@@ -110,8 +118,7 @@ func byAnswerType(question string, best []sentence, text func(sentence) string) 
 	if t == anyAnswer || len(best) == 0 {
 		return
 	}
-	asked := map[string]bool{}
-	forEachWord(question, func(w string) { asked[w] = true })
+	asked := askedWords(question)
 	cut := 0
 	for cut < len(best) && best[cut].score >= 0.6*best[0].score {
 		cut++
@@ -164,9 +171,7 @@ func withNeighbour(r retrieval, best, chosen []sentence) []sentence {
 	if t == anyAnswer || len(chosen) == 0 || len(chosen) == maxQuotes {
 		return chosen
 	}
-	asked := map[string]bool{}
-	forEachWord(r.question, func(w string) { asked[w] = true })
-	text := func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
+	asked, text := askedWords(r.question), r.text
 	for _, c := range chosen {
 		if t.holds(text(c), asked) {
 			return chosen
@@ -174,9 +179,7 @@ func withNeighbour(r retrieval, best, chosen []sentence) []sentence {
 	}
 	before, after := neighbours(best, chosen[0])
 	for _, i := range []int{after, before} {
-		if i < 0 || !t.holds(text(best[i]), asked) || slices.ContainsFunc(chosen, func(s sentence) bool {
-			return s.hit == best[i].hit && s.start == best[i].start
-		}) {
+		if i < 0 || !t.holds(text(best[i]), asked) || quotes(chosen, best[i]) {
 			continue
 		}
 		if i == before {
@@ -221,9 +224,7 @@ func (e *Engine) fromFurther(r retrieval, chosen []sentence) []sentence {
 	if t == anyAnswer || len(chosen) == 0 || len(r.hits) <= fromPassages {
 		return chosen
 	}
-	asked := map[string]bool{}
-	forEachWord(r.question, func(w string) { asked[w] = true })
-	text := func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
+	asked, text := askedWords(r.question), r.text
 	if slices.ContainsFunc(chosen, func(s sentence) bool { return t.holds(text(s), asked) }) {
 		return chosen
 	}

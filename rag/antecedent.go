@@ -22,7 +22,7 @@ func withAntecedent(r retrieval, best, chosen []sentence) []sentence {
 		return chosen
 	}
 	first := chosen[0]
-	if !refersBack(r.hits[first.hit].Article.Body[first.start:first.end]) {
+	if !refersBack(r.text(first)) {
 		return chosen
 	}
 	before, after := neighbours(best, first)
@@ -30,7 +30,7 @@ func withAntecedent(r retrieval, best, chosen []sentence) []sentence {
 	if before < 0 {
 		i, at = after, 1
 	}
-	if i < 0 || slices.ContainsFunc(chosen, func(s sentence) bool { return s.hit == best[i].hit && s.start == best[i].start }) {
+	if i < 0 || quotes(chosen, best[i]) {
 		return chosen
 	}
 	out := slices.Insert(slices.Clone(chosen), at, best[i])

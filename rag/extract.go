@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +34,14 @@ type sentence struct {
 	words                int // how many of the question's own words it holds (in its text or frame)
 }
 
+// text is the stored text sentence s would quote.
+func (r retrieval) text(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] }
+
+// quotes reports whether chosen already holds sentence s.
+func quotes(chosen []sentence, s sentence) bool {
+	return slices.ContainsFunc(chosen, func(c sentence) bool { return c.hit == s.hit && c.start == s.start })
+}
+
 // extract builds the extractive answer: the sentences of the top passages
 // that contain most of the question's weighted terms, quoted verbatim.
 // When the best sentence holds less than minCoverage of the question's
@@ -61,11 +70,8 @@ func (e *Engine) extract(r retrieval, minCoverage float64) (text string, cites [
 	if len(chosen) == 0 {
 		return notCoveredSentence, nil, 0
 	}
-	if a := outsidePeriod(r, chosen); a != nil {
-		if r.nearest != nil {
-			a = r.nearest // the nearest coverage of the topic, as for an empty period
-		}
-		return nothingFrom(r.timing, a), nil, 0
+	if outsidePeriod(r, chosen) {
+		return nothingFrom(r.timing, r.nearest), nil, 0
 	}
 	chosen = inPeriod(r, chosen)
 	text, cites = renderQuotes(r, chosen)
@@ -120,7 +126,7 @@ func calibrated(coverage float64, n int, unknownName bool) float64 {
 func pickQuotes(r retrieval, best []sentence) []sentence {
 	var fresh []sentence
 	for _, s := range best {
-		if r.previous == "" || !strings.Contains(r.previous, r.hits[s.hit].Article.Body[s.start:s.end]) {
+		if r.previous == "" || !strings.Contains(r.previous, r.text(s)) {
 			fresh = append(fresh, s)
 		}
 	}
@@ -133,7 +139,7 @@ func pickQuotes(r retrieval, best []sentence) []sentence {
 		if len(chosen) == maxQuotes || (len(chosen) > 0 && s.score < 0.6*best[0].score) {
 			break
 		}
-		if text := r.hits[s.hit].Article.Body[s.start:s.end]; !quoted[text] {
+		if text := r.text(s); !quoted[text] {
 			quoted[text] = true
 			chosen = append(chosen, s)
 		}
@@ -148,7 +154,7 @@ func pickQuotes(r retrieval, best []sentence) []sentence {
 // best first, ties by rank order.
 func (e *Engine) candidateSentences(r retrieval) []sentence {
 	best := e.sentencesOf(r, fromPassages)
-	byAnswerType(r.question, best, func(s sentence) string { return r.hits[s.hit].Article.Body[s.start:s.end] })
+	byAnswerType(r.question, best, r.text)
 	return best
 }
 

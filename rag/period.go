@@ -11,28 +11,17 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 )
 
-// outsidePeriod returns, when the question asks about a period of the
+// outsidePeriod reports whether the question asks about a period of the
 // briefings ("what did Lagarde say today?") and none of the quotes is from
-// it, the quoted article nearest to it: the answer is then that the period
-// has nothing on this, and where the nearest coverage is, not older news
-// passed off as today's. It returns nil when a quote is from the period,
-// or from the days after a past one (see timing.reportedAfter).
-func outsidePeriod(r retrieval, chosen []sentence) *corpus.Article {
+// it, nor from the days after a past one (see timing.reportedAfter): the
+// answer is then that the period has nothing on this, and where the
+// nearest coverage is, not older news passed off as today's.
+func outsidePeriod(r retrieval, chosen []sentence) bool {
 	t := r.timing
-	if !t.refuses() {
-		return nil
-	}
-	var nearest *corpus.Article
-	for _, s := range chosen {
+	return t.refuses() && !slices.ContainsFunc(chosen, func(s sentence) bool {
 		a := r.hits[s.hit].Article
-		if t.inWindow(a) || t.reportedAfter(a) {
-			return nil
-		}
-		if nearest == nil || t.Gap(a.Published) < t.Gap(nearest.Published) {
-			nearest = a
-		}
-	}
-	return nearest
+		return t.inWindow(a) || t.reportedAfter(a)
+	})
 }
 
 // inPeriod keeps, for a question about a period, only the quotes from it

@@ -135,7 +135,7 @@ func (e *Engine) retrieve(ctx context.Context, q Question, k int, mode string) (
 func (e *Engine) arrange(r retrieval, stats keywordStats, ranked, vec []scored, mode string, scopes []string) []scored {
 	ix, t := e.index, r.timing
 	if r.digest {
-		return t.newestLeads(ix, scopeSet(scopes), candidates) // in date order
+		return t.openings(ix, scopeSet(scopes), candidates) // in date order
 	}
 	boostSources(r.question, ranked, ix)
 	if t.refuses() {
@@ -157,10 +157,11 @@ func (e *Engine) readQuestion(q Question) (retrieval, string) {
 		rankText += "\n" + prevStripped
 		r.thread, r.previous, r.previousQuestion = e.an.words(prevStripped), prev.Answer, prevStripped
 	}
+	topicless := prev == nil && len(e.contentWords(r.topic)) == 0
 	switch {
-	case !t.Hard && prev == nil && len(e.contentWords(r.topic)) == 0:
+	case topicless && !t.Hard:
 		r.digest = true // "what's new?", "any news?"
-	case t.Hard && prev == nil && len(e.contentWords(r.topic)) == 0:
+	case topicless:
 		// "What happened on June 25, 2022?" asks for that day's briefings,
 		// as "what happened this week?" does: the window is the answer.
 		r.timing.Win.Period = true
@@ -226,7 +227,7 @@ func (e *Engine) windowFirst(r retrieval, stats keywordStats, ranked, vec []scor
 		inside = fuse(kwIn, vecIn, e.cfg.VectorWeight, candidates)
 	}
 	if len(inside) == 0 { // no topic words, or none found in the window
-		inside = t.windowLeads(ix, scopeSet(scopes), candidates)
+		inside = t.openings(ix, scopeSet(scopes), candidates)
 	}
 	for _, s := range ranked {
 		if !in(s.doc) {

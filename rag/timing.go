@@ -116,30 +116,16 @@ func (t timing) boostRecent(ranked []scored, ix *index, boost float64) {
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
 }
 
-// windowLeads ranks the passages inside the hard window when the question
-// has no topic words ("what happened this week?"): every article's opening
-// passage, newest first.
-func (t timing) windowLeads(ix *index, scopes map[string]bool, n int) []scored {
+// openings ranks every visible article's opening passage, newest first,
+// for a question without topic words: inside the hard window ("what
+// happened this week?"), or all of them when there is none ("what's
+// new?"), where an undated article counts from the day it was added.
+// None from after the moment of asking.
+func (t timing) openings(ix *index, scopes map[string]bool, n int) []scored {
 	var out []scored
 	for i, en := range ix.entries {
-		if en.alive && en.passage.Seq == 0 && scopes[en.article.Scope] && t.inWindow(en.article) && !t.future(en.article) {
-			out = append(out, scored{doc: i, score: 1})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		return ix.entries[out[i].doc].article.Published.After(ix.entries[out[j].doc].article.Published)
-	})
-	return out[:min(n, len(out))]
-}
-
-// newestLeads ranks every visible article's opening passage, newest
-// first, for a question with no topic and no period ("what's new?"). An
-// undated article counts from the day it was added; none from after the
-// moment of asking.
-func (t timing) newestLeads(ix *index, scopes map[string]bool, n int) []scored {
-	var out []scored
-	for i, en := range ix.entries {
-		if en.alive && en.passage.Seq == 0 && scopes[en.article.Scope] && !t.future(en.article) {
+		a := en.article
+		if en.alive && en.passage.Seq == 0 && scopes[a.Scope] && (!t.Hard || t.inWindow(a)) && !t.future(a) {
 			out = append(out, scored{doc: i, score: 1})
 		}
 	}
