@@ -36,11 +36,7 @@ func TestAcronymsBothWays(t *testing.T) {
 		arts = append(arts, corpus.Article{ID: fmt.Sprintf("other-%d", i), Title: fmt.Sprintf("Harvest %d", i),
 			Body: fmt.Sprintf("Farmers brought in harvest number %d early, ministers said.", i)})
 	}
-	for _, a := range arts {
-		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustAdd(t, e, arts...)
 	shards, _ := e.index.visible(nil)
 	stats := combine(shards)
 	tests := []struct {

@@ -91,9 +91,7 @@ func TestTypeNouns(t *testing.T) {
 func TestTypeNounsDoNotCount(t *testing.T) {
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	if _, _, err := e.Add(ctx, corpus.Article{ID: "floods", Title: "Monsoon", Body: "Floods forced thousands from their homes in Pakistan on Monday."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "floods", Title: "Monsoon", Body: "Floods forced thousands from their homes in Pakistan on Monday."})
 	where, err := e.Answer(ctx, Question{Text: "Where did floods force thousands from their homes?"})
 	if err != nil {
 		t.Fatal(err)
@@ -115,10 +113,8 @@ func TestTypeNounsDoNotCount(t *testing.T) {
 func TestNeighbourHoldsTheAnswer(t *testing.T) {
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	if _, _, err := e.Add(ctx, corpus.Article{ID: "pick", Title: "Ticket", Body: "Harris chose Tim Walz as her running mate on Tuesday. " +
-		"After weeks of vetting of candidates for the vice presidential slot, the pick was made public."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "pick", Title: "Ticket", Body: "Harris chose Tim Walz as her running mate on Tuesday. " +
+		"After weeks of vetting of candidates for the vice presidential slot, the pick was made public."})
 	who, err := e.Answer(ctx, Question{Text: "Who was the pick after weeks of vetting for the vice presidential slot?"})
 	if err != nil {
 		t.Fatal(err)
@@ -140,10 +136,8 @@ func TestNeighbourHoldsTheAnswer(t *testing.T) {
 func TestAskingSentenceFirst(t *testing.T) {
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	if _, _, err := e.Add(ctx, corpus.Article{ID: "docks", Title: "Harbour news", Body: "Dockers walked out in Rotterdam on Monday morning. " +
-		"Mediators ended the strike in Rotterdam on Friday evening."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "docks", Title: "Harbour news", Body: "Dockers walked out in Rotterdam on Monday morning. " +
+		"Mediators ended the strike in Rotterdam on Friday evening."})
 	ans, err := e.Answer(ctx, Question{Text: "Dockers walked out in Rotterdam. What ended the strike?"})
 	if err != nil {
 		t.Fatal(err)
@@ -169,11 +163,7 @@ func TestAnswerFromFurtherPassage(t *testing.T) {
 		{ID: "forum", Title: "Super Mario Odyssey forum", Body: "Fans of Super Mario Odyssey on Nintendo Switch share their favourite kingdoms here."},
 		{ID: "wiki", Title: "A platform game", Body: "The game Super Mario Odyssey was released on October 27, 2017 to wide acclaim."},
 	}
-	for _, a := range arts {
-		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustAdd(t, e, arts...)
 	when, err := e.Answer(ctx, Question{Text: "When was Super Mario Odyssey for Nintendo Switch released?"})
 	if err != nil {
 		t.Fatal(err)
@@ -225,11 +215,7 @@ func TestFragmentsAreOneQuote(t *testing.T) {
 		"The 2010 World Cup was the first held in Africa.", "Shakira sang the song of the 2010 World Cup."} {
 		arts = append(arts, corpus.Article{ID: fmt.Sprint("cup-", i), Title: "World Cup", Body: body})
 	}
-	for _, a := range arts {
-		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustAdd(t, e, arts...)
 	ans, err := e.Answer(ctx, Question{Text: "Who was the runner-up of the 2010 World Cup?"})
 	if err != nil {
 		t.Fatal(err)
@@ -255,10 +241,8 @@ func TestShortClauseIsQuoted(t *testing.T) {
 	}
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	if _, _, err := e.Add(ctx, corpus.Article{ID: "fed", Title: "Rate decision",
-		Body: "Powell said inflation was still too high for a cut. Lisa Cook dissented. The decision was announced at noon."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "fed", Title: "Rate decision",
+		Body: "Powell said inflation was still too high for a cut. Lisa Cook dissented. The decision was announced at noon."})
 	ans, err := e.Answer(ctx, Question{Text: "Who dissented?"})
 	if err != nil {
 		t.Fatal(err)
@@ -296,10 +280,8 @@ func TestBylinesAreNotQuoted(t *testing.T) {
 	}
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	if _, _, err := e.Add(ctx, corpus.Article{ID: "fed", Title: "Fed holds", Published: day("2026-03-11"),
-		Body: "Share this article.\n\nBy Jane Smith, Reuters\nThe Federal Reserve left rates unchanged on Wednesday."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "fed", Title: "Fed holds", Published: day("2026-03-11"),
+		Body: "Share this article.\n\nBy Jane Smith, Reuters\nThe Federal Reserve left rates unchanged on Wednesday."})
 	for _, q := range []string{"What did the Federal Reserve do?", "What happened on March 11, 2026?"} {
 		ans, err := e.Answer(ctx, Question{Text: q, Asked: day("2026-03-12")})
 		if err != nil {

@@ -14,18 +14,14 @@ import (
 func TestAntecedentNamesTheSubject(t *testing.T) {
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	for _, a := range []corpus.Article{
+	mustAdd(t, e, []corpus.Article{
 		{ID: "lobster", Title: "Restaurant closures", Body: "Red Lobster is abruptly closing at least 48 restaurants in the US. " +
 			"The chain has also tapped a restructuring expert as its chief executive, a possible indicator of an impending bankruptcy."},
 		{ID: "film", Title: "Oscar nominations", Body: "The film, starring Adrien Brody, has been nominated for 10 Oscars, including Best Picture. " +
 			"\"The Brutalist\" follows the journey of a Holocaust survivor migrating to the U.S. after the war."},
 		{ID: "pick", Title: "Ticket", Body: "Harris chose Tim Walz as her running mate on Tuesday. " +
 			"The pick came after weeks of vetting of candidates for the vice presidential slot."},
-	} {
-		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}...)
 	tests := []struct{ question, want string }{
 		{"Which chain restaurant tapped a restructuring expert ahead of an impending bankruptcy?", "Red Lobster"}, // the sentence before
 		{"Which film has been nominated for 10 Oscars?", "The Brutalist"},                                         // the sentence after, when none is before

@@ -205,3 +205,14 @@ func TestFollowUpUsesHistory(t *testing.T) {
 		t.Errorf("follow-up answer %q, want the Poland sentence", ans.Text)
 	}
 }
+
+// mustAdd adds the articles to e through the real store, failing the test
+// on any error.
+func mustAdd(t testing.TB, e *Engine, arts ...corpus.Article) {
+	t.Helper()
+	for _, a := range arts {
+		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -16,18 +16,14 @@ import (
 func timedEngine(t *testing.T) *Engine {
 	t.Helper()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	for _, a := range []corpus.Article{
+	mustAdd(t, e, []corpus.Article{
 		{ID: "strike-1", Title: "Dockers strike in Rotterdam", Published: day("2024-03-04"),
 			Body: "Dockers in Rotterdam began a strike over pay on Monday, halting container traffic at the harbour."},
 		{ID: "strike-2", Title: "Rotterdam strike talks stall", Published: day("2024-03-12"),
 			Body: "Talks to end the Rotterdam dockers strike stalled, the union said, as ships queued outside the harbour."},
 		{ID: "strike-3", Title: "Rotterdam dockers end strike", Published: day("2024-03-20"),
 			Body: "The Rotterdam dockers strike ended after the union accepted a pay rise of 6 percent, the harbour said."},
-	} {
-		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}...)
 	return e
 }
 
@@ -176,16 +172,12 @@ func day(s string) time.Time {
 func TestNearestCoverage(t *testing.T) {
 	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	for _, a := range []corpus.Article{
+	mustAdd(t, e, []corpus.Article{
 		{ID: "jan24", Title: "Ferry strike begins", Published: day("2024-01-10"), Body: "Ferry crews began a strike over pay on Wednesday."},
 		{ID: "jun24", Title: "Ferry strike ends", Published: day("2024-06-10"), Body: "The ferry strike ended after crews accepted a new contract."},
 		{ID: "jan25", Title: "Bridge opens", Published: day("2025-01-10"), Body: "A new bridge over the river opened to traffic on Friday."},
 		{ID: "note", Title: "Team note", Body: "Remember to file the quarterly report with the editors."},
-	} {
-		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}...)
 	tests := []struct {
 		question, asked string
 		want            []string
@@ -242,10 +234,8 @@ func TestEventDatesNeverRefuse(t *testing.T) {
 // real date, and "latest" does not prefer it.
 func TestGuessedDateIsNoDate(t *testing.T) {
 	e := timedEngine(t)
-	if _, _, err := e.Add(context.Background(), corpus.Article{ID: "note", Title: "Rotterdam dockers strike notes",
-		Body: "Rotterdam dockers strike notes: the union and the harbour kept talking."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "note", Title: "Rotterdam dockers strike notes",
+		Body: "Rotterdam dockers strike notes: the union and the harbour kept talking."})
 	ans, err := e.Answer(context.Background(), Question{Text: "Rotterdam dockers strike union harbour", Asked: day("2024-04-01")})
 	if err != nil {
 		t.Fatal(err)
@@ -347,9 +337,7 @@ func TestDigest(t *testing.T) {
 			t.Errorf("%q: %q, want the openings of the three newest briefings before 2024-03-15 (%s), oldest first as dated quotes are", q, ans.Text, got)
 		}
 	}
-	if _, _, err := e.Add(context.Background(), corpus.Article{ID: "note", Title: "Note", Body: "The harbour café reopened after repairs to its terrace."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "note", Title: "Note", Body: "The harbour café reopened after repairs to its terrace."})
 	ans, err := e.Answer(context.Background(), Question{Text: "What's new?", Asked: time.Now()})
 	if err != nil || !strings.Contains(ans.Text, "harbour café reopened") {
 		t.Errorf("what's new, today: %q, %v; want the note added today", ans.Text, err)
@@ -361,20 +349,13 @@ func TestDigest(t *testing.T) {
 // question does not come before the one that matches it.
 func TestWeakOlderMatchDoesNotLead(t *testing.T) {
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	for _, a := range []corpus.Article{
+	mustAdd(t, e, []corpus.Article{
 		{ID: "flares", Title: "Sky", Published: day("2024-05-17"), Body: "A series of solar flares created dazzling auroras over the northern lakes."},
 		{ID: "baseball", Title: "Parade", Published: day("2025-11-03"), Body: "The Dodgers celebrated their World Series title with a parade in Los Angeles."},
-	} {
-		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}...)
 	for i := range 12 { // "world" and "title" are common words; "series" is not
-		a := corpus.Article{ID: fmt.Sprint("boxing-", i), Title: "Boxing", Published: day("2025-01-10"),
-			Body: fmt.Sprintf("Boxer number %d defended a world title in a bout over twelve rounds.", i)}
-		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		mustAdd(t, e, corpus.Article{ID: fmt.Sprint("boxing-", i), Title: "Boxing", Published: day("2025-01-10"),
+			Body: fmt.Sprintf("Boxer number %d defended a world title in a bout over twelve rounds.", i)})
 	}
 	ans, err := e.Answer(context.Background(), Question{Text: "Which team won the World Series title?", Asked: day("2025-12-01")})
 	if err != nil {
@@ -390,10 +371,8 @@ func TestWeakOlderMatchDoesNotLead(t *testing.T) {
 // names the nearest coverage, instead of quoting older news as today's.
 func TestPeriodAnswerComesFromThePeriod(t *testing.T) {
 	e := timedEngine(t)
-	if _, _, err := e.Add(context.Background(), corpus.Article{ID: "bakery", Title: "Bakery prize", Published: day("2024-03-25"),
-		Body: "A bakery in Delft won the national prize for its apple pie on Monday."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "bakery", Title: "Bakery prize", Published: day("2024-03-25"),
+		Body: "A bakery in Delft won the national prize for its apple pie on Monday."})
 	ans, err := e.Answer(context.Background(), Question{Text: "What did the Rotterdam dockers union do today?", Asked: day("2024-03-25")})
 	if err != nil {
 		t.Fatal(err)
@@ -413,15 +392,11 @@ func TestPeriodAnswerComesFromThePeriod(t *testing.T) {
 // article on the topic, not one sharing a word of it.
 func TestPeriodQuotesAndNearestCoverage(t *testing.T) {
 	e := timedEngine(t)
-	for _, a := range []corpus.Article{
+	mustAdd(t, e, []corpus.Article{
 		{ID: "swift-feb", Title: "Swift targeted", Published: day("2024-02-01"), Body: "Right-wing media figures are targeting Taylor Swift with conspiracy theories."},
 		{ID: "swift-aug", Title: "Concerts canceled", Published: day("2024-08-08"), Body: "Three Taylor Swift concerts in Vienna were canceled after a terror plot was foiled."},
 		{ID: "maxmax", Title: "Furiosa", Published: day("2024-05-17"), Body: "Anya Taylor-Joy stars in the frenetic prequel to Mad Max: Fury Road."},
-	} {
-		if _, _, err := e.Add(context.Background(), a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}...)
 	ans, err := e.Answer(context.Background(), Question{Text: "What happened with Taylor Swift this month?", Asked: day("2024-08-20")})
 	if err != nil {
 		t.Fatal(err)

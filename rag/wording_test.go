@@ -20,11 +20,7 @@ func TestWording(t *testing.T) {
 		arts = append(arts, corpus.Article{ID: fmt.Sprintf("other-%d", i), Title: fmt.Sprintf("European Union budget talks %d", i),
 			Body: fmt.Sprintf("The European Union groups of ministers met for round %d of budget talks on farm subsidies.", i)})
 	}
-	for _, a := range arts {
-		if _, _, err := e.Add(ctx, a, corpus.AddOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mustAdd(t, e, arts...)
 	const eu, harbour = "Which hacker groups did the EU denounce?", "When did the Rotterdam harbour reopen?"
 	tests := []struct {
 		name, plain, question string
@@ -68,12 +64,9 @@ func TestWording(t *testing.T) {
 // and is left alone where that word is more likely another word than a
 // typo of it.
 func TestRespell(t *testing.T) {
-	ctx := context.Background()
 	e, _ := newTestEngine(t, t.TempDir(), NewLocalEmbedder(0))
-	if _, _, err := e.Add(ctx, corpus.Article{ID: "words", Title: "Words",
-		Body: "The minister denounced the plan within minutes. The singing animals aims at switches."}, corpus.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mustAdd(t, e, corpus.Article{ID: "words", Title: "Words",
+		Body: "The minister denounced the plan within minutes. The singing animals aims at switches."})
 	tests := []struct{ typed, want string }{
 		{"denonce", "denounced"},  // a letter left out of a long stem
 		{"denounse", "denounced"}, // a slip of the finger
