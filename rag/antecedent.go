@@ -15,8 +15,9 @@ import (
 // abruptly closing at least 48 restaurants", holds the answer. The
 // sentence before is taken, or, when the first quote opens its passage,
 // the one after it ("The film, starring Adrien Brody, has been nominated
-// for 10 Oscars… "The Brutalist" follows…"). The quotes stay within
-// maxQuotes; the last one gives way.
+// for 10 Oscars… "The Brutalist" follows…"). It comes second, after the
+// quote that matches the question; the quotes stay within maxQuotes, the
+// last one giving way.
 func withAntecedent(r retrieval, best, chosen []sentence) []sentence {
 	if len(chosen) == 0 {
 		return chosen
@@ -26,14 +27,14 @@ func withAntecedent(r retrieval, best, chosen []sentence) []sentence {
 		return chosen
 	}
 	before, after := neighbours(best, first)
-	i, at := before, 0
+	i := before
 	if before < 0 {
-		i, at = after, 1
+		i = after
 	}
 	if i < 0 || quotes(chosen, best[i]) {
 		return chosen
 	}
-	out := slices.Insert(slices.Clone(chosen), at, best[i])
+	out := slices.Insert(slices.Clone(chosen), 1, best[i]) // the best match stays first
 	return out[:min(len(out), maxQuotes)]
 }
 

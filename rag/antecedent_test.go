@@ -33,8 +33,8 @@ func TestAntecedentNamesTheSubject(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ans.Refused || !strings.Contains(ans.Text, tc.want) || len(ans.Citations) < 2 {
-				t.Errorf("%q, want the matching sentence and the one naming %q", ans.Text, tc.want)
+			if ans.Refused || len(ans.Citations) < 2 || strings.Contains(ans.Citations[0].Quote, tc.want) || !strings.Contains(ans.Citations[1].Quote, tc.want) {
+				t.Errorf("%q, want the matching sentence first, then the one naming %q", ans.Text, tc.want)
 			}
 		})
 	}
