@@ -64,11 +64,19 @@ var (
 	timeOfDay = regexp.MustCompile(`(?i)(?:,|\s)+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:utc|gmt|[a-z]{1,3}[sd]t|[a-z]t|[+-]\d{2}:?\d{2}))?\s*$`)
 )
 
+// maxDateLine is the longest line read as a date line ("Posted on
+// Wednesday, September 10, 2025 at 12:05 p.m. EDT" is 52 bytes): a longer
+// one is a sentence that mentions a date.
+const maxDateLine = 60
+
 // ParseDateLine reads a line that states a date, as pages and briefings
 // put one at their top: ParseDate's forms, after an optional label
 // ("Published:", "Updated", "Posted on") and before an optional time of
 // day ("14:05 GMT", "2:05 pm"), which is dropped: articles are dated by day.
 func ParseDateLine(line string) (time.Time, bool) {
+	if len(line) > maxDateLine {
+		return time.Time{}, false
+	}
 	line = strings.TrimSpace(dateLabel.ReplaceAllString(strings.TrimSpace(line), ""))
 	if t, ok := ParseDate(line); ok {
 		return t, true

@@ -73,6 +73,8 @@ func TestParseDateLine(t *testing.T) {
 		{"Date: 25 June 2022, 09:30 +02:00", "2022-06-25"},
 		{"Tuesday, March 10, 2026 2:05 PM ET", "2026-03-10"},
 		{"Updated: March 10, 2026, 2:05 p.m. ET", "2026-03-10"},
+		{"Posted on Wednesday, September 10, 2025 at 12:05 p.m. EDT", "2025-09-10"},
+		{"Posted on Wednesday, September 10, 2025 at 12:05 p.m. Eastern Daylight", ""}, // too long for a date line
 		{"10/03/2026", ""},
 		{"Published by Reuters", ""},
 		{"Updates on the strike", ""},

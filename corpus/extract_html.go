@@ -178,9 +178,6 @@ func parseMetaDate(s string) (time.Time, bool) {
 func dateLine(body string) (time.Time, bool) {
 	paras := strings.SplitN(body, "\n\n", 8)
 	for _, p := range paras[:min(len(paras), 6)] {
-		if len(p) > 60 {
-			continue
-		}
 		if t, ok := ParseDateLine(p); ok {
 			return t, true
 		}

@@ -122,9 +122,6 @@ func (e *Engine) store1(ctx context.Context, a *corpus.Article, ps []corpus.Pass
 // as briefings pasted with their dateline have; zero when there is none.
 func dateFromText(body string) time.Time {
 	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
-	if len(line) > 40 {
-		return time.Time{}
-	}
 	t, _ := corpus.ParseDateLine(line)
 	return t
 }
