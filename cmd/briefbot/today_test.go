@@ -16,16 +16,36 @@ import (
 // Pago.
 func TestTodayIsTheUsersDay(t *testing.T) {
 	bin := buildBinary(t)
-	now := time.Now()
 	kiri, err := time.LoadLocation("Pacific/Kiritimati")
 	if err != nil {
 		t.Fatal(err) // time/tzdata is built in: every zone loads
 	}
+	// Kiritimati's day may turn between writing the brief and asking; the
+	// run is then repeated once on the new day.
+	for attempt := 0; ; attempt++ {
+		day := time.Now().In(kiri).Format("2006-01-02")
+		kiriOut, pagoOut := askToday(t, bin, day)
+		if time.Now().In(kiri).Format("2006-01-02") != day && attempt == 0 {
+			continue
+		}
+		if !strings.Contains(kiriOut, "strong earthquake") {
+			t.Errorf("in Kiritimati, today's brief is not today's news:\n%s", kiriOut)
+		}
+		if !strings.Contains(pagoOut, "nothing from today") {
+			t.Errorf("in Pago Pago, a brief dated tomorrow is today's news:\n%s", pagoOut)
+		}
+		return
+	}
+}
+
+// askToday ingests a brief dated day into a new store and asks "What
+// happened today?" in Kiritimati and in Pago Pago.
+func askToday(t *testing.T, bin, day string) (kiri, pago string) {
 	dir := filepath.Join(t.TempDir(), "data")
 	src := filepath.Join(t.TempDir(), "today.jsonl")
-	os.WriteFile(src, []byte(`{"id":"quake","title":"Quake","published":"`+now.In(kiri).Format("2006-01-02")+
+	os.WriteFile(src, []byte(`{"id":"quake","title":"Quake","published":"`+day+
 		`","body":"A strong earthquake shook the harbour town early in the morning, officials said."}`+"\n"), 0o600)
-	ask := func(tz string, args ...string) string {
+	run := func(tz string, args ...string) string {
 		cmd := exec.Command(bin, append([]string{args[0], "--data", dir}, args[1:]...)...)
 		cmd.Env = append(os.Environ(), "TZ="+tz)
 		out, err := cmd.CombinedOutput()
@@ -34,11 +54,6 @@ func TestTodayIsTheUsersDay(t *testing.T) {
 		}
 		return string(out)
 	}
-	ask("UTC", "ingest", src)
-	if out := ask("Pacific/Kiritimati", "ask", "What happened today?"); !strings.Contains(out, "strong earthquake") {
-		t.Errorf("in Kiritimati, today's brief is not today's news:\n%s", out)
-	}
-	if out := ask("Pacific/Pago_Pago", "ask", "What happened today?"); !strings.Contains(out, "nothing from today") {
-		t.Errorf("in Pago Pago, a brief dated tomorrow is today's news:\n%s", out)
-	}
+	run("UTC", "ingest", src)
+	return run("Pacific/Kiritimati", "ask", "What happened today?"), run("Pacific/Pago_Pago", "ask", "What happened today?")
 }
